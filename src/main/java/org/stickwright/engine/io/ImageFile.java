@@ -1,0 +1,120 @@
+package org.stickwright.engine.io;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * A disk image in an ordinary file, through NIO. Also serves block devices opened without
+ * O_EXCL (loop devices in tests, read-only inspection): {@link FileChannel#size()} reports a
+ * block device's size where {@link Files#size} reports 0.
+ */
+public final class ImageFile implements BlockDevice {
+    private final Path path;
+    private final FileChannel channel;
+    private final boolean writable;
+
+    private ImageFile(Path path, FileChannel channel, boolean writable) {
+        this.path = path;
+        this.channel = channel;
+        this.writable = writable;
+    }
+
+    public static ImageFile openReadOnly(Path path) throws IOException {
+        return new ImageFile(path, FileChannel.open(path, StandardOpenOption.READ), false);
+    }
+
+    public static ImageFile openReadWrite(Path path) throws IOException {
+        return new ImageFile(path, FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE), true);
+    }
+
+    /** Creates (or truncates) a sparse file of {@code size} bytes: no data blocks are written. */
+    public static ImageFile create(Path path, long size) throws IOException {
+        Set<StandardOpenOption> options = EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+                StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.SPARSE);
+        FileChannel channel = FileChannel.open(path, options);
+        if (size > 0) {
+            // Writing the last byte sets the length without allocating the blocks before it.
+            channel.write(ByteBuffer.allocate(1), size - 1);
+        }
+        return new ImageFile(path, channel, true);
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public FileChannel channel() {
+        return channel;
+    }
+
+    @Override
+    public long size() throws IOException {
+        return channel.size();
+    }
+
+    @Override
+    public int logicalSectorSize() {
+        return 512;
+    }
+
+    @Override
+    public int physicalSectorSize() {
+        return 4096;
+    }
+
+    @Override
+    public void read(ByteBuffer dst, long position) throws IOException {
+        BlockDevice.checkRange(name(), size(), position, dst.remaining());
+        long at = position;
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst, at);
+            if (n < 0) {
+                throw new EOFException(name() + ": unexpected end of file at " + at);
+            }
+            at += n;
+        }
+    }
+
+    @Override
+    public void write(ByteBuffer src, long position) throws IOException {
+        if (!writable) {
+            throw new IOException(name() + " is open read-only");
+        }
+        long at = position;
+        while (src.hasRemaining()) {
+            at += channel.write(src, at);
+        }
+    }
+
+    /** Grows or shrinks the file; growing leaves a hole. */
+    public void setSize(long size) throws IOException {
+        long current = channel.size();
+        if (size < current) {
+            channel.truncate(size);
+        } else if (size > current) {
+            channel.write(ByteBuffer.allocate(1), size - 1);
+        }
+    }
+
+    @Override
+    public void flush() throws IOException {
+        channel.force(true);
+    }
+
+    @Override
+    public String name() {
+        return path.toString();
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}
