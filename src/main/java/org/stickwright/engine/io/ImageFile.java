@@ -19,11 +19,26 @@ public final class ImageFile implements BlockDevice {
     private final Path path;
     private final FileChannel channel;
     private final boolean writable;
+    private final boolean direct;
 
     private ImageFile(Path path, FileChannel channel, boolean writable) {
+        this(path, channel, writable, false);
+    }
+
+    private ImageFile(Path path, FileChannel channel, boolean writable, boolean direct) {
         this.path = path;
         this.channel = channel;
         this.writable = writable;
+        this.direct = direct;
+    }
+
+    /**
+     * Opens a file for reading around the page cache (O_DIRECT), so verification reads what
+     * reached the disk rather than what the cache remembers writing.
+     */
+    public static ImageFile openReadOnlyDirect(Path path) throws IOException {
+        return new ImageFile(path, FileChannel.open(path, StandardOpenOption.READ,
+                com.sun.nio.file.ExtendedOpenOption.DIRECT), false, true);
     }
 
     public static ImageFile openReadOnly(Path path) throws IOException {
@@ -72,6 +87,10 @@ public final class ImageFile implements BlockDevice {
     @Override
     public void read(ByteBuffer dst, long position) throws IOException {
         BlockDevice.checkRange(name(), size(), position, dst.remaining());
+        if (direct) {
+            readDirect(dst, position);
+            return;
+        }
         long at = position;
         while (dst.hasRemaining()) {
             int n = channel.read(dst, at);
@@ -79,6 +98,28 @@ public final class ImageFile implements BlockDevice {
                 throw new EOFException(name() + ": unexpected end of file at " + at);
             }
             at += n;
+        }
+    }
+
+    /** Direct reads must be whole aligned blocks: read those into a bounce buffer, copy the part asked for. */
+    private void readDirect(ByteBuffer dst, long position) throws IOException {
+        int block = AlignedBuffers.ALIGNMENT;
+        ByteBuffer bounce = AlignedBuffers.allocate(1 << 20);
+        while (dst.hasRemaining()) {
+            long start = position / block * block;
+            int skip = (int) (position - start);
+            bounce.clear();
+            int got = 0;
+            while (got <= skip && bounce.hasRemaining()) {
+                int n = channel.read(bounce, start + got);
+                if (n <= 0) {
+                    throw new EOFException(name() + ": unexpected end of file at " + (start + got));
+                }
+                got += n;
+            }
+            int n = Math.min(got - skip, dst.remaining());
+            dst.put(bounce.duplicate().position(skip).limit(skip + n));
+            position += n;
         }
     }
 

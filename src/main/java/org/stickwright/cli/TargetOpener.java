@@ -1,0 +1,120 @@
+package org.stickwright.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.stickwright.engine.io.BlockDevice;
+import org.stickwright.engine.io.ImageFile;
+import org.stickwright.engine.job.JobException;
+import org.stickwright.engine.job.Outcome;
+import org.stickwright.engine.job.Sizes;
+import org.stickwright.platform.linux.LinuxRawDisk;
+
+/**
+ * Turns the TARGET argument into something safe to write: an image file (created sparse when
+ * missing and {@code --size} is given) or a whole block device that passed the safety rules.
+ * Everything here is decided before the target is opened for writing.
+ */
+final class TargetOpener {
+    private final Path target;
+    private final long createSize;
+    private final boolean allowFixedDisk;
+    private final boolean unmount;
+    private boolean blockDevice;
+    private long size;
+    private String description;
+
+    TargetOpener(Path target, long createSize, boolean allowFixedDisk, boolean unmount) {
+        this.target = target;
+        this.createSize = createSize;
+        this.allowFixedDisk = allowFixedDisk;
+        this.unmount = unmount;
+    }
+
+    /** Applies the rules; throws with the contract's outcome when the target may not be used. */
+    void vet(Path image) throws JobException {
+        try {
+            if (Files.isDirectory(target)) {
+                throw new JobException(Outcome.BAD_INPUT, target + " is a directory, not a drive or an image file");
+            }
+            if (Files.exists(target) && Files.isSameFile(target, image)) {
+                throw new JobException(Outcome.BAD_INPUT, "the target is the image itself: " + target);
+            }
+            blockDevice = Files.exists(target) && isBlockDevice(target);
+            if (blockDevice) {
+                try (LinuxRawDisk disk = LinuxRawDisk.openReadOnly(target)) {
+                    size = disk.size();
+                }
+                description = target + " (" + Sizes.human(size) + ")";
+            } else if (Files.exists(target)) {
+                if (createSize >= 0) {
+                    throw new JobException(Outcome.BAD_INPUT, "--size is only for creating a missing image file, but "
+                            + target + " exists");
+                }
+                size = Files.size(target);
+                description = "the image file " + target + " (" + Sizes.human(size) + "), which will be overwritten";
+            } else {
+                if (createSize < 0) {
+                    throw new JobException(Outcome.BAD_INPUT, target + " does not exist: name a drive, or give --size to create an image file");
+                }
+                Path parent = target.toAbsolutePath().getParent();
+                if (parent == null || !Files.isDirectory(parent)) {
+                    throw new JobException(Outcome.BAD_INPUT, "cannot create " + target + ": its directory does not exist");
+                }
+                size = createSize;
+                description = null;
+            }
+        } catch (IOException e) {
+            throw new JobException(Outcome.BAD_INPUT, target + ": " + e.getMessage(), e);
+        }
+    }
+
+    long targetSize() {
+        return size;
+    }
+
+    int sectorSize() {
+        return 512;
+    }
+
+    /** What the confirmation prompt shows; null when nothing existing is overwritten. */
+    String describe() {
+        return description;
+    }
+
+    BlockDevice open() throws JobException {
+        try {
+            if (blockDevice) {
+                return LinuxRawDisk.openExclusive(target);
+            }
+            return Files.exists(target) ? ImageFile.openReadWrite(target) : ImageFile.create(target, createSize);
+        } catch (IOException e) {
+            throw new JobException(blockDevice ? Outcome.REFUSED : Outcome.IO_ERROR,
+                    "nothing was written: " + e.getMessage(), e);
+        }
+    }
+
+    /** A handle that reads around the page cache: the raw disk itself (O_DIRECT), or the file reopened direct. */
+    BlockDevice openReadBack(BlockDevice written) throws IOException {
+        if (written instanceof LinuxRawDisk) {
+            return written.slice(0, written.size());
+        }
+        return ImageFile.openReadOnlyDirect(target);
+    }
+
+    /** Lets the kernel see the new partitions on a real disk. */
+    void afterWrite(BlockDevice written) {
+        if (written instanceof LinuxRawDisk disk) {
+            try {
+                disk.rereadPartitions();
+            } catch (IOException e) {
+                // Loop devices without partition scanning refuse this; the data is written all the same.
+            }
+        }
+    }
+
+    private static boolean isBlockDevice(Path path) throws IOException {
+        Object mode = Files.getAttribute(path, "unix:mode");
+        return mode instanceof Integer m && (m & 0170000) == 0060000;
+    }
+}

@@ -1,0 +1,492 @@
+package org.stickwright.engine.job;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import org.stickwright.engine.io.BlockDevice;
+import org.stickwright.engine.io.Cancellation;
+import org.stickwright.engine.io.Compression;
+import org.stickwright.engine.io.ImageFile;
+import org.stickwright.engine.io.ImageSource;
+import org.stickwright.engine.io.Progress;
+
+/**
+ * Writes an image to a target byte for byte (raw mode), then proves it by reading it back.
+ *
+ * <p>Writing runs as a pipeline: a reader thread fills aligned 4 MiB buffers from the image
+ * (decompressing on the fly), a hasher thread takes each chunk's SHA-256, and the calling
+ * thread writes it. With a bmap only the mapped ranges travel, each checked against the bmap's
+ * checksum. On an image-file target, runs of zeros are not written at all and stay holes.
+ *
+ * <p>{@link #write} and {@link #verify} are separate steps so a caller can see exactly what
+ * was written; both leave the target wiped (first and last MiB zeroed where written) when they
+ * fail, so a half-written stick is never mistaken for a good one. The source is only read.
+ */
+public final class WriteJob {
+    static final int CHUNK = 4 << 20;
+    static final int BUFFERS = 6;
+    /** Sync this often so the final sync does not stall at "100 %" for minutes. */
+    static final long SYNC_EVERY = 256L << 20;
+    /** Granularity at which zeros become holes on image-file targets. */
+    static final int HOLE_GRANULE = 64 << 10;
+    static final long WIPE = 1 << 20;
+
+    /** What to write where. {@code bmap} may be null (write everything). */
+    public record Request(ImageSource source, Bmap bmap, BlockDevice target) {
+    }
+
+    /** One written chunk and the SHA-256 of what was written. */
+    record WrittenChunk(long offset, int length, byte[] sha256) {
+    }
+
+    /** What {@link #write} did; {@link #verify} reads it back. */
+    public static final class Written {
+        private final List<WrittenChunk> chunks;
+        private final long imageSize;
+        private final long bytesWritten;
+        private final long nanos;
+
+        Written(List<WrittenChunk> chunks, long imageSize, long bytesWritten, long nanos) {
+            this.chunks = chunks;
+            this.imageSize = imageSize;
+            this.bytesWritten = bytesWritten;
+            this.nanos = nanos;
+        }
+
+        public long imageSize() {
+            return imageSize;
+        }
+
+        /** Bytes carried to the target (holes and unmapped ranges excluded). */
+        public long bytesWritten() {
+            return bytesWritten;
+        }
+
+        /** Bytes the verification reads back: everything the image defines (all of it, or the bmap's ranges). */
+        public long bytesCovered() {
+            return chunks.stream().mapToLong(WrittenChunk::length).sum();
+        }
+
+        public long nanos() {
+            return nanos;
+        }
+    }
+
+    private final Request request;
+    private final Progress progress;
+    private final Cancellation cancellation;
+    private final boolean fileTarget;
+    private volatile long writtenLow = Long.MAX_VALUE;
+    private volatile long writtenHigh = -1;
+
+    public WriteJob(Request request, Progress progress, Cancellation cancellation) {
+        this.request = request;
+        this.progress = progress;
+        this.cancellation = cancellation;
+        this.fileTarget = request.target() instanceof ImageFile;
+    }
+
+    /** Checks the image (see {@link ImageCheck}); reads only the image. */
+    public static ImageCheck.Checked checkImage(ImageSource source, Bmap bmap, Progress progress,
+            Cancellation cancellation) throws JobException {
+        try {
+            return ImageCheck.check(source, bmap, progress, cancellation);
+        } catch (Cancellation.CancelledException e) {
+            throw new JobException(Outcome.CANCELLED, "cancelled before anything was written");
+        } catch (IOException e) {
+            throw new JobException(Outcome.BAD_INPUT, e.getMessage(), e);
+        }
+    }
+
+    /** Refuses a target smaller than the image, saying how much is missing. */
+    public static void checkFits(ImageCheck.Checked checked, String targetName, long targetSize, int sectorSize)
+            throws JobException {
+        long needed = roundUp(checked.size(), sectorSize);
+        if (needed > targetSize) {
+            throw new JobException(Outcome.BAD_INPUT, String.format(
+                    "the target %s is too small: the image needs %d bytes (%s), the target has %d (%s): %d bytes (%s) missing",
+                    targetName, needed, Sizes.human(needed), targetSize, Sizes.human(targetSize),
+                    needed - targetSize, Sizes.human(needed - targetSize)));
+        }
+    }
+
+    /** Writes the checked image. On failure the target is wiped and the exception says so. */
+    public Written write(ImageCheck.Checked checked) throws JobException {
+        long size = checked.size();
+        try {
+            checkFits(checked, request.target().name(), request.target().size(), request.target().logicalSectorSize());
+        } catch (IOException e) {
+            throw new JobException(Outcome.IO_ERROR, request.target().name() + ": cannot read its size: " + describe(e), e);
+        }
+        List<long[]> regions = regions(size);
+        long total = regions.stream().mapToLong(r -> r[1]).sum();
+        List<WrittenChunk> chunks = Collections.synchronizedList(new ArrayList<>());
+        long[] carried = {0};
+        long start = System.nanoTime();
+        progress.startPhase("writing", total);
+        try {
+            if (fileTarget) {
+                // A fresh run of holes: zeros we skip must read back as zeros, not as old data.
+                ImageFile file = (ImageFile) request.target();
+                long keep = file.size();
+                file.setSize(0);
+                file.setSize(keep);
+            }
+            try (ImageReader reader = new ImageReader(request.source(), regions)) {
+                BmapChecker bmapChecker = request.bmap() == null ? null : new BmapChecker(request.bmap());
+                long[] sinceSync = {0};
+                ChunkPipeline.run("stickwright-write", BUFFERS, CHUNK, reader::fill, List.of(
+                        chunk -> {
+                            chunk.digest = sha256(chunk.data());
+                            if (bmapChecker != null) {
+                                bmapChecker.accept(chunk);
+                            }
+                        },
+                        chunk -> {
+                            carried[0] += writeChunk(chunk);
+                            chunks.add(new WrittenChunk(chunk.offset, chunk.length, chunk.digest));
+                            progress.add(chunk.length);
+                            sinceSync[0] += chunk.length;
+                            if (sinceSync[0] >= SYNC_EVERY) {
+                                request.target().flush();
+                                sinceSync[0] = 0;
+                            }
+                        }), cancellation);
+            }
+            progress.startPhase("syncing", 0);
+            request.target().flush();
+        } catch (Cancellation.CancelledException e) {
+            throw failed(Outcome.CANCELLED, "cancelled while writing", e);
+        } catch (SourceMismatchException e) {
+            throw failed(Outcome.IO_ERROR, e.getMessage(), e);
+        } catch (IOException e) {
+            throw failed(Outcome.IO_ERROR, "writing to " + request.target().name() + " failed: " + describe(e), e);
+        }
+        chunks.sort((a, b) -> Long.compare(a.offset(), b.offset()));
+        return new Written(List.copyOf(chunks), size, carried[0], System.nanoTime() - start);
+    }
+
+    /**
+     * Reads back everything {@link #write} covered through {@code readBack} (opened so that it
+     * bypasses the page cache) and compares it with the hashes taken while writing.
+     */
+    public long verify(Written written, BlockDevice readBack) throws JobException {
+        long start = System.nanoTime();
+        progress.startPhase("verifying", written.bytesCovered());
+        Iterator<WrittenChunk> next = written.chunks.iterator();
+        try {
+            ChunkPipeline.run("stickwright-verify", BUFFERS, CHUNK, chunk -> {
+                if (!next.hasNext()) {
+                    return false;
+                }
+                WrittenChunk expected = next.next();
+                chunk.offset = expected.offset();
+                chunk.length = expected.length();
+                chunk.digest = expected.sha256();
+                readAligned(readBack, chunk);
+                return true;
+            }, List.of(chunk -> {
+                if (!Arrays.equals(chunk.digest, sha256(chunk.data()))) {
+                    throw new VerifyMismatch(chunk.offset + firstDifference(chunk));
+                }
+                progress.add(chunk.length);
+            }), cancellation);
+        } catch (VerifyMismatch e) {
+            throw failed(Outcome.VERIFY_MISMATCH, String.format(
+                    "verification failed: %s differs from the image at byte %d (0x%x); the stick cannot be trusted",
+                    request.target().name(), e.offset, e.offset), e);
+        } catch (Cancellation.CancelledException e) {
+            throw failed(Outcome.CANCELLED, "cancelled while verifying", e);
+        } catch (IOException e) {
+            throw failed(Outcome.IO_ERROR, "reading back " + request.target().name() + " failed: " + describe(e), e);
+        }
+        return System.nanoTime() - start;
+    }
+
+    /** [offset, length] pairs of the image to carry: all of it, or the bmap's ranges. */
+    private List<long[]> regions(long size) {
+        List<long[]> regions = new ArrayList<>();
+        if (request.bmap() == null) {
+            regions.add(new long[] {0, size});
+        } else {
+            for (Bmap.Range range : request.bmap().ranges()) {
+                regions.add(new long[] {request.bmap().start(range), request.bmap().length(range)});
+            }
+        }
+        return regions;
+    }
+
+    /** Writes one chunk; returns the bytes that reached the target. */
+    private long writeChunk(ChunkPipeline.Chunk chunk) throws IOException {
+        BlockDevice target = request.target();
+        if (!fileTarget) {
+            // Direct I/O wants whole sectors: the image's last sector is padded with zeros.
+            int length = (int) roundUp(chunk.length, target.logicalSectorSize());
+            ByteBuffer data = chunk.buffer.duplicate().position(0).limit(length);
+            for (int i = chunk.length; i < length; i++) {
+                data.put(i, (byte) 0);
+            }
+            noteWritten(chunk.offset, length);
+            target.write(data, chunk.offset);
+            return length;
+        }
+        long carried = 0;
+        int runStart = -1;
+        for (int at = 0; at <= chunk.length; at += HOLE_GRANULE) {
+            boolean zero = at == chunk.length || isZero(chunk.buffer, at, Math.min(HOLE_GRANULE, chunk.length - at));
+            if (!zero && runStart < 0) {
+                runStart = at;
+            } else if (zero && runStart >= 0) {
+                int end = Math.min(at, chunk.length);
+                noteWritten(chunk.offset + runStart, end - runStart);
+                target.write(chunk.buffer.duplicate().position(runStart).limit(end), chunk.offset + runStart);
+                carried += end - runStart;
+                runStart = -1;
+            }
+        }
+        return carried;
+    }
+
+    private void noteWritten(long offset, long length) {
+        writtenLow = Math.min(writtenLow, offset);
+        writtenHigh = Math.max(writtenHigh, offset + length);
+    }
+
+    private static boolean isZero(ByteBuffer buffer, int from, int length) {
+        int at = from;
+        int end = from + length;
+        for (; at + 8 <= end; at += 8) {
+            if (buffer.getLong(at) != 0) {
+                return false;
+            }
+        }
+        for (; at < end; at++) {
+            if (buffer.get(at) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Reads a chunk from the target in whole sectors, as direct I/O requires. */
+    private static void readAligned(BlockDevice device, ChunkPipeline.Chunk chunk) throws IOException {
+        int sector = device.logicalSectorSize();
+        int length = (int) roundUp(chunk.length, sector);
+        long available = device.size() - chunk.offset;
+        if (length > available) {
+            length = (int) available;
+        }
+        device.read(chunk.buffer.duplicate().position(0).limit(length), chunk.offset);
+    }
+
+    /** Locates the first differing byte of a chunk whose hash did not match, by re-reading the image. */
+    private long firstDifference(ChunkPipeline.Chunk chunk) throws IOException {
+        byte[] expected = new byte[chunk.length];
+        try (InputStream in = request.source().open()) {
+            in.skipNBytes(chunk.offset);
+            in.readNBytes(expected, 0, expected.length);
+        }
+        ByteBuffer actual = chunk.data();
+        for (int i = 0; i < expected.length; i++) {
+            if (expected[i] != actual.get(i)) {
+                return i;
+            }
+        }
+        return 0;
+    }
+
+    /** Wipes what was written of the partition tables and wraps the cause with the target's state. */
+    private JobException failed(Outcome outcome, String message, Throwable cause) {
+        String state;
+        try {
+            wipe();
+            state = writtenHigh < 0 ? "nothing was written to the target"
+                    : "the target's partition tables were wiped so it is not mistaken for a good stick";
+        } catch (IOException e) {
+            state = "wiping the target's partition tables failed too (" + describe(e) + "): its state is unknown";
+        }
+        return new JobException(outcome, message + "; " + state, cause);
+    }
+
+    /** Zeros the first and last MiB of the target, where this job wrote: MBR, GPT, ISO 9660 descriptors. */
+    private void wipe() throws IOException {
+        if (writtenHigh < 0) {
+            return;
+        }
+        BlockDevice target = request.target();
+        long size = target.size();
+        zero(target, Math.max(0, writtenLow), Math.min(WIPE, writtenHigh));
+        long tail = Math.max(WIPE, roundDown(size - WIPE, target.logicalSectorSize()));
+        zero(target, Math.max(tail, writtenLow), Math.min(size, writtenHigh));
+        target.flush();
+    }
+
+    private static void zero(BlockDevice target, long from, long to) throws IOException {
+        if (to <= from) {
+            return;
+        }
+        ByteBuffer zeros = org.stickwright.engine.io.AlignedBuffers.allocate((int) WIPE);
+        long at = roundDown(from, target.logicalSectorSize());
+        long end = roundUp(to, target.logicalSectorSize());
+        while (at < end) {
+            int n = (int) Math.min(WIPE, end - at);
+            target.write(zeros.duplicate().position(0).limit(n), at);
+            at += n;
+        }
+    }
+
+    static long roundUp(long value, long unit) {
+        return (value + unit - 1) / unit * unit;
+    }
+
+    static long roundDown(long value, long unit) {
+        return value / unit * unit;
+    }
+
+    static String describe(IOException e) {
+        String message = e.getMessage();
+        return message == null ? e.getClass().getSimpleName() : message;
+    }
+
+    static byte[] sha256(ByteBuffer data) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(data);
+            return digest.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    /** Reads the regions of the image in order into chunks of at most {@link #CHUNK} bytes. */
+    private static final class ImageReader implements AutoCloseable {
+        private final Iterator<long[]> regions;
+        private final FileChannel channel;
+        private final InputStream stream;
+        private final byte[] staging;
+        private long streamPosition;
+        private long regionOffset;
+        private long regionLeft;
+
+        ImageReader(ImageSource source, List<long[]> regions) throws IOException {
+            this.regions = regions.iterator();
+            if (source.compression() == Compression.NONE) {
+                channel = FileChannel.open(source.path(), StandardOpenOption.READ);
+                stream = null;
+                staging = null;
+            } else {
+                channel = null;
+                stream = source.open();
+                staging = new byte[CHUNK];
+            }
+        }
+
+        boolean fill(ChunkPipeline.Chunk chunk) throws IOException {
+            while (regionLeft == 0) {
+                if (!regions.hasNext()) {
+                    return false;
+                }
+                long[] region = regions.next();
+                regionOffset = region[0];
+                regionLeft = region[1];
+            }
+            int length = (int) Math.min(CHUNK, regionLeft);
+            ByteBuffer target = chunk.buffer.duplicate().position(0).limit(length);
+            if (channel != null) {
+                long at = regionOffset;
+                while (target.hasRemaining()) {
+                    if (channel.read(target, at) < 0) {
+                        throw new java.io.EOFException("the image ended early at byte " + at + ": was it truncated while writing?");
+                    }
+                    at = regionOffset + target.position();
+                }
+            } else {
+                stream.skipNBytes(regionOffset - streamPosition);
+                int n = stream.readNBytes(staging, 0, length);
+                if (n < length) {
+                    throw new java.io.EOFException("the image ended early at byte " + (regionOffset + n));
+                }
+                target.put(staging, 0, length);
+                streamPosition = regionOffset + length;
+            }
+            chunk.offset = regionOffset;
+            chunk.length = length;
+            regionOffset += length;
+            regionLeft -= length;
+            return true;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (channel != null) {
+                channel.close();
+            }
+            if (stream != null) {
+                stream.close();
+            }
+        }
+    }
+
+    /** Compares each bmap range's checksum with the bytes that came from the image. */
+    private static final class BmapChecker {
+        private final Bmap bmap;
+        private final Iterator<Bmap.Range> ranges;
+        private Bmap.Range current;
+        private long left;
+        private final MessageDigest digest;
+
+        BmapChecker(Bmap bmap) {
+            this.bmap = bmap;
+            this.ranges = bmap.ranges().iterator();
+            this.digest = bmap.newDigest();
+        }
+
+        void accept(ChunkPipeline.Chunk chunk) throws SourceMismatchException {
+            if (left == 0) {
+                current = ranges.next();
+                left = bmap.length(current);
+                digest.reset();
+            }
+            digest.update(chunk.data());
+            left -= chunk.length;
+            if (left == 0 && !current.checksum().isEmpty()) {
+                String actual = HexFormat.of().formatHex(digest.digest());
+                if (!actual.equals(current.checksum())) {
+                    throw new SourceMismatchException(String.format(
+                            "the image does not match its bmap: blocks %d-%d have checksum %s, the bmap says %s (image damaged?)",
+                            current.firstBlock(), current.lastBlock(), actual, current.checksum()));
+                }
+            }
+        }
+    }
+
+    /** The image's bytes disagree with its bmap's checksums. */
+    static final class SourceMismatchException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        SourceMismatchException(String message) {
+            super(message);
+        }
+    }
+
+    /** Read-back differs from what was written, at {@code offset}. */
+    private static final class VerifyMismatch extends IOException {
+        private static final long serialVersionUID = 1L;
+        final long offset;
+
+        VerifyMismatch(long offset) {
+            super("verify mismatch at " + offset);
+            this.offset = offset;
+        }
+    }
+}
