@@ -2,6 +2,7 @@ package org.stickwright.engine.io;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -54,11 +55,9 @@ public final class ImageFile implements BlockDevice {
         Set<StandardOpenOption> options = EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
                 StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.SPARSE);
         FileChannel channel = FileChannel.open(path, options);
-        if (size > 0) {
-            // Writing the last byte sets the length without allocating the blocks before it.
-            channel.write(ByteBuffer.allocate(1), size - 1);
-        }
-        return new ImageFile(path, channel, true);
+        ImageFile file = new ImageFile(path, channel, true);
+        file.setSize(size);
+        return file;
     }
 
     public Path path() {
@@ -134,13 +133,16 @@ public final class ImageFile implements BlockDevice {
         }
     }
 
-    /** Grows or shrinks the file; growing leaves a hole. */
+    /** Grows or shrinks the file; growing leaves a hole (ftruncate: no block is allocated). */
     public void setSize(long size) throws IOException {
         long current = channel.size();
         if (size < current) {
             channel.truncate(size);
         } else if (size > current) {
-            channel.write(ByteBuffer.allocate(1), size - 1);
+            // FileChannel can only shrink a file; RandomAccessFile.setLength extends it with ftruncate.
+            try (RandomAccessFile raf = new RandomAccessFile(path.toFile(), "rw")) {
+                raf.setLength(size);
+            }
         }
     }
 

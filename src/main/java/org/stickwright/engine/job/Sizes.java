@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 
 /** Sizes as people write them ({@code 512M}, {@code 4G}, {@code 1.5G}, plain bytes) and read them. */
 public final class Sizes {
-    private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([KMGT]?)(?:I?B)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([KMGTP]?)(?:I?B)?", Pattern.CASE_INSENSITIVE);
 
     private Sizes() {
     }
@@ -22,6 +22,7 @@ public final class Sizes {
             case "M" -> 20;
             case "G" -> 30;
             case "T" -> 40;
+            case "P" -> 50;
             default -> 0;
         };
         java.math.BigDecimal value = new java.math.BigDecimal(m.group(1)).multiply(java.math.BigDecimal.valueOf(2).pow(shift));

@@ -242,17 +242,22 @@ public final class WriteJob {
         }
         long carried = 0;
         int runStart = -1;
-        for (int at = 0; at <= chunk.length; at += HOLE_GRANULE) {
-            boolean zero = at == chunk.length || isZero(chunk.buffer, at, Math.min(HOLE_GRANULE, chunk.length - at));
+        int at = 0;
+        while (true) {
+            boolean end = at >= chunk.length;
+            boolean zero = end || isZero(chunk.buffer, at, Math.min(HOLE_GRANULE, chunk.length - at));
             if (!zero && runStart < 0) {
                 runStart = at;
             } else if (zero && runStart >= 0) {
-                int end = Math.min(at, chunk.length);
-                noteWritten(chunk.offset + runStart, end - runStart);
-                target.write(chunk.buffer.duplicate().position(runStart).limit(end), chunk.offset + runStart);
-                carried += end - runStart;
+                noteWritten(chunk.offset + runStart, at - runStart);
+                target.write(chunk.buffer.duplicate().position(runStart).limit(at), chunk.offset + runStart);
+                carried += at - runStart;
                 runStart = -1;
             }
+            if (end) {
+                break;
+            }
+            at = Math.min(at + HOLE_GRANULE, chunk.length);
         }
         return carried;
     }
