@@ -5,8 +5,10 @@
  * block device the writer opens with O_EXCL|O_DIRECT, so the test exercises the kernel's own
  * error path, not a Java stand-in.
  *
- * usage: failing_disk BACKING_FILE FAIL_AT MOUNTPOINT [fuse options]
- * The file's data lives in BACKING_FILE (sparse), its size is BACKING_FILE's size.
+ * usage: failing_disk BACKING_FILE FAIL_AT DELAY_US MOUNTPOINT [fuse options]
+ * The file's data lives in BACKING_FILE (sparse), its size is BACKING_FILE's size. DELAY_US
+ * makes every write take that long, like a slow stick, so a test can interrupt a job that is
+ * certainly still running.
  */
 #define FUSE_USE_VERSION 31
 #include <errno.h>
@@ -20,6 +22,7 @@
 
 static int backing_fd;
 static off_t fail_at;
+static useconds_t delay_us;
 
 static int disk_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
@@ -69,6 +72,8 @@ static int disk_read(const char *path, char *buf, size_t size, off_t offset, str
 static int disk_write(const char *path, const char *buf, size_t size, off_t offset, struct fuse_file_info *fi)
 {
     (void) path; (void) fi;
+    if (delay_us > 0)
+        usleep(delay_us);
     if (offset + (off_t) size > fail_at)
         return -EIO;
     ssize_t n = pwrite(backing_fd, buf, size, offset);
@@ -92,8 +97,8 @@ static const struct fuse_operations operations = {
 
 int main(int argc, char *argv[])
 {
-    if (argc < 4) {
-        fprintf(stderr, "usage: %s BACKING_FILE FAIL_AT MOUNTPOINT [fuse options]\n", argv[0]);
+    if (argc < 5) {
+        fprintf(stderr, "usage: %s BACKING_FILE FAIL_AT DELAY_US MOUNTPOINT [fuse options]\n", argv[0]);
         return 2;
     }
     backing_fd = open(argv[1], O_RDWR);
@@ -102,7 +107,8 @@ int main(int argc, char *argv[])
         return 1;
     }
     fail_at = strtoll(argv[2], NULL, 10);
+    delay_us = (useconds_t) strtoul(argv[3], NULL, 10);
     /* fuse_main sees: program MOUNTPOINT [options] */
-    argv[2] = argv[0];
-    return fuse_main(argc - 2, argv + 2, &operations, NULL);
+    argv[3] = argv[0];
+    return fuse_main(argc - 3, argv + 3, &operations, NULL);
 }

@@ -102,11 +102,11 @@ final class TargetOpener {
         return ImageFile.openReadOnlyDirect(target);
     }
 
-    /** Lets the kernel see the new partitions on a real disk. */
-    void afterWrite(BlockDevice written) {
-        if (written instanceof LinuxRawDisk disk) {
+    /** Lets the kernel see the new partitions on a real disk; call once the disk is closed. */
+    void afterClose() {
+        if (blockDevice) {
             try {
-                disk.rereadPartitions();
+                LinuxRawDisk.rereadPartitions(target);
             } catch (IOException e) {
                 // Loop devices without partition scanning refuse this; the data is written all the same.
             }

@@ -96,13 +96,14 @@ final class WriteCommand implements Callable<Integer> {
                         throw new JobException(Outcome.IO_ERROR, "cannot open " + target + " to read it back: " + e.getMessage(), e);
                     }
                 }
-                opener.afterWrite(device);
                 output.endProgress();
                 report(output, checked, written, verifyNanos);
-                return 0;
             } catch (IOException e) {
                 throw new JobException(Outcome.IO_ERROR, e.getMessage(), e);
+            } finally {
+                opener.afterClose();
             }
+            return 0;
         }
     }
 

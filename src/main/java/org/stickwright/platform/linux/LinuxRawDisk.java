@@ -30,7 +30,6 @@ public final class LinuxRawDisk implements BlockDevice {
     private final int logicalSector;
     private final int physicalSector;
     private final boolean writable;
-    private boolean written;
 
     private LinuxRawDisk(Path path, int fd, boolean writable) throws IOException {
         this.path = path;
@@ -125,7 +124,6 @@ public final class LinuxRawDisk implements BlockDevice {
             throw new IOException(name() + " is open read-only");
         }
         BlockDevice.checkRange(name(), size, position, src.remaining());
-        written = true;
         if (isDirectReady(src, position)) {
             transfer(src, position, true);
             return;
@@ -188,18 +186,25 @@ public final class LinuxRawDisk implements BlockDevice {
         }
     }
 
-    /** Asks the kernel to re-read the partition table (after writing a new one). */
-    public void rereadPartitions() throws IOException {
+    /**
+     * Asks the kernel to re-read the partition table of {@code device} after a new one was
+     * written. Call it after closing the exclusive handle: the kernel refuses (EBUSY) to rescan a
+     * disk that is claimed exclusively, even by the caller.
+     */
+    public static void rereadPartitions(Path device) throws IOException {
+        int fd;
+        try {
+            fd = LinuxLibc.INSTANCE.open(device.toString(), LinuxLibc.O_RDONLY | LinuxLibc.O_CLOEXEC);
+        } catch (LastErrorException e) {
+            throw error(device, "cannot open", e);
+        }
         try {
             LinuxLibc.INSTANCE.ioctl(fd, new NativeLong(LinuxLibc.BLKRRPART));
         } catch (LastErrorException e) {
-            throw error("the kernel could not re-read the partition table of", e);
+            throw error(device, "the kernel could not re-read the partition table of", e);
+        } finally {
+            LinuxLibc.INSTANCE.close(fd);
         }
-    }
-
-    /** True when this handle wrote anything. */
-    public boolean wasWritten() {
-        return written;
     }
 
     @Override
