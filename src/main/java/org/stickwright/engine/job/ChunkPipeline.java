@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.stickwright.engine.io.AlignedBuffers;
 import org.stickwright.engine.io.Cancellation;
@@ -48,6 +49,29 @@ final class ChunkPipeline {
     /** Does one step of work on a chunk. */
     interface Stage {
         void process(Chunk chunk) throws IOException;
+
+        /** Threads that run this stage side by side; chunks then leave it out of order. */
+        default int threads() {
+            return 1;
+        }
+    }
+
+    /**
+     * Runs {@code stage} on {@code threads} threads: for work that is per chunk and CPU-bound
+     * (hashing), so both cores of a small machine keep up with a fast disk.
+     */
+    static Stage parallel(int threads, Stage stage) {
+        return new Stage() {
+            @Override
+            public void process(Chunk chunk) throws IOException {
+                stage.process(chunk);
+            }
+
+            @Override
+            public int threads() {
+                return threads;
+            }
+        };
     }
 
     private static final Chunk END = new Chunk(ByteBuffer.allocate(0));
@@ -96,18 +120,21 @@ final class ChunkPipeline {
             Stage stage = stages.get(i);
             BlockingQueue<Chunk> in = queues.get(i);
             BlockingQueue<Chunk> out = queues.get(i + 1);
-            threads.add(start(name + "-stage" + (i + 1), () -> {
-                while (true) {
-                    Chunk chunk = take(in);
-                    if (chunk != END) {
+            AtomicInteger running = new AtomicInteger(stage.threads());
+            for (int t = 0; t < stage.threads(); t++) {
+                threads.add(start(name + "-stage" + (i + 1) + "." + t, () -> {
+                    while (true) {
+                        Chunk chunk = take(in);
+                        if (chunk == END) {
+                            // The last worker to finish passes the end on; the others hand it to a sibling.
+                            put(running.decrementAndGet() == 0 ? out : in, END);
+                            return;
+                        }
                         stage.process(chunk);
+                        put(out, chunk);
                     }
-                    put(out, chunk);
-                    if (chunk == END) {
-                        return;
-                    }
-                }
-            }));
+                }));
+            }
         }
         try {
             Stage last = stages.get(stages.size() - 1);
