@@ -8,7 +8,7 @@ package org.stickwright.engine.part;
  * Example: a 4 GiB stick holding a 3,014,657,024-byte ISO (1 KiB past MiB 2875), a 1 GiB
  * persistence partition and a data partition for the rest under GPT:
  *   persistence  starts at MiB 2876 (3,014,657,024 rounded up to 1 MiB = 3,015,704,576), 1 GiB
- *   data         starts at MiB 3900, runs to the last usable sector before the backup array
+ *   data         starts at MiB 3900, ends at MiB 4095: the last whole MiB before the backup array
  */
 
 import java.util.ArrayList;
@@ -25,7 +25,7 @@ public final class LayoutPlanner {
 
     /**
      * @param usableEndBytes one past the last byte partitions may use
-     * @param sectorSize     logical sector size; partition lengths are whole sectors
+     * @param sectorSize     logical sector size (a divisor of 1 MiB)
      */
     public LayoutPlanner(long usableEndBytes, int sectorSize) {
         if (usableEndBytes < 0 || sectorSize <= 0 || ALIGNMENT % sectorSize != 0) {
@@ -35,9 +35,14 @@ public final class LayoutPlanner {
         this.sectorSize = sectorSize;
     }
 
-    /** A planner for an MBR disk: the whole disk, but no further than MBR's 32-bit sector fields reach. */
+    /**
+     * A planner for an MBR disk: no further than MBR's 32-bit sector fields reach, and leaving the
+     * last 33 sectors free, where a backup GPT would go: the disk can later be converted to GPT
+     * without shrinking a partition, and gdisk's in-memory conversion finds nothing overlapping.
+     */
     public static LayoutPlanner forMbr(long diskBytes, int sectorSize) {
-        return new LayoutPlanner(Math.min(diskBytes / sectorSize, MBR_MAX_SECTORS) * sectorSize, sectorSize);
+        long tail = 1 + Gpt.arraySectors(Gpt.DEFAULT_ENTRY_COUNT, GptPartitionEntry.MIN_SIZE, sectorSize);
+        return new LayoutPlanner(Math.max(0, Math.min(diskBytes / sectorSize - tail, MBR_MAX_SECTORS)) * sectorSize, sectorSize);
     }
 
     /** A planner for a GPT disk whose backup array of {@code entryArraySectors} sits before the last sector. */
@@ -92,7 +97,8 @@ public final class LayoutPlanner {
 
     /**
      * Places {@code requests} in order after {@code contentEndBytes} (an ISO's size, or 0 for an
-     * empty disk; the first MiB is never used). Sizes are rounded up to whole sectors.
+     * empty disk; the first MiB is never used). Sizes are rounded up to whole MiB and "the rest
+     * of the disk" down, so partitions end on MiB boundaries too (LUKS and sgdisk ask for that).
      *
      * @throws LayoutDoesNotFitException naming the first request that does not fit and the
      *                                   largest size it could have
@@ -109,8 +115,8 @@ public final class LayoutPlanner {
                 throw new IllegalArgumentException("only the last partition can take the rest of the disk");
             }
             long start = alignUp(cursor, ALIGNMENT);
-            long room = start >= usableEndBytes ? 0 : (usableEndBytes - start) / sectorSize * sectorSize;
-            long length = request.isRestOfDisk() ? room : alignUp(request.bytes(), sectorSize);
+            long room = start >= usableEndBytes ? 0 : (usableEndBytes - start) / ALIGNMENT * ALIGNMENT;
+            long length = request.isRestOfDisk() ? room : alignUp(request.bytes(), ALIGNMENT);
             if (length <= 0 || length > room) {
                 throw new LayoutDoesNotFitException(i, request.bytes(), room);
             }

@@ -31,10 +31,10 @@ class LayoutPlannerProperties {
                 assertThat(e.offset() % MIB).isZero();
                 assertThat(e.offset()).isGreaterThanOrEqualTo(previousEnd);
                 assertThat(e.length()).isPositive();
-                assertThat(e.length() % 512).isZero();
+                assertThat(e.length() % MIB).isZero();
                 assertThat(e.end()).isLessThanOrEqualTo(planner.usableEndBytes());
                 if (!requests.get(i).isRestOfDisk()) {
-                    assertThat(e.length()).isBetween(requests.get(i).bytes(), requests.get(i).bytes() + 511);
+                    assertThat(e.length()).isBetween(requests.get(i).bytes(), requests.get(i).bytes() + MIB - 1);
                 }
                 previousEnd = e.end();
             }
@@ -42,15 +42,15 @@ class LayoutPlannerProperties {
             int failed = e.requestIndex();
             assertThat(e.largestPossibleBytes()).isLessThan(requests.get(failed).isRestOfDisk()
                     ? 1 : requests.get(failed).bytes());
-            assertThat(e.largestPossibleBytes() % 512).isZero();
+            assertThat(e.largestPossibleBytes() % MIB).isZero();
             if (e.largestPossibleBytes() > 0) {
                 // The reported size really is possible: the same plan with it fits.
                 List<LayoutPlanner.Request> shrunk = new ArrayList<>(requests.subList(0, failed));
                 shrunk.add(LayoutPlanner.Request.ofSize(e.largestPossibleBytes()));
                 List<LayoutPlanner.Extent> extents = plannerPlan(planner, contentEnd, shrunk);
                 assertThat(extents.get(failed).end()).isLessThanOrEqualTo(planner.usableEndBytes());
-                // And one sector more does not.
-                shrunk.set(failed, LayoutPlanner.Request.ofSize(e.largestPossibleBytes() + 512));
+                // And one byte more does not.
+                shrunk.set(failed, LayoutPlanner.Request.ofSize(e.largestPossibleBytes() + 1));
                 assertThatThrownBy(() -> planner.plan(contentEnd, shrunk)).isInstanceOf(LayoutDoesNotFitException.class);
             }
         }
@@ -61,7 +61,7 @@ class LayoutPlannerProperties {
         LayoutPlanner planner = LayoutPlanner.forMbr(diskBytes, 512);
         List<LayoutPlanner.Extent> extents = planner.plan(0, List.of(LayoutPlanner.Request.restOfDisk()));
         assertThat(extents.get(0).end() / 512).isLessThanOrEqualTo(0xFFFFFFFFL);
-        assertThat(extents.get(0).end()).isLessThanOrEqualTo(diskBytes);
+        assertThat(extents.get(0).end()).isLessThanOrEqualTo(diskBytes - 33 * 512);
     }
 
     @Test
@@ -71,12 +71,13 @@ class LayoutPlannerProperties {
                 List.of(LayoutPlanner.Request.ofSize(1L << 30), LayoutPlanner.Request.restOfDisk()));
         assertThat(extents.get(0).offset()).isEqualTo(2876 * MIB);
         assertThat(extents.get(1).offset()).isEqualTo(3900 * MIB);
-        assertThat(extents.get(1).end()).isEqualTo(((4L << 30) / 512 - 33) * 512);
+        // The rest ends on the last whole MiB before the backup array (4 GiB - 33 sectors).
+        assertThat(extents.get(1).end()).isEqualTo((4L << 30) - MIB);
     }
 
     @Test
     void tooLargeRequestReportsTheRoomLeft() {
-        LayoutPlanner planner = LayoutPlanner.forMbr(100 * MIB, 512);
+        LayoutPlanner planner = LayoutPlanner.forMbr(100 * MIB + 33 * 512, 512);
         assertThatThrownBy(() -> planner.plan(10 * MIB + 1, List.of(LayoutPlanner.Request.ofSize(200 * MIB))))
                 .isInstanceOfSatisfying(LayoutDoesNotFitException.class,
                         e -> assertThat(e.largestPossibleBytes()).isEqualTo(89 * MIB));
