@@ -62,6 +62,27 @@ class GptTest {
         assertThat(disk.readBytes((SECTORS - 33) * 512, 16384)).isEqualTo(disk.readBytes(1024, 16384));
     }
 
+    /** The worked example in package-info.java, byte for byte. */
+    @Test
+    void packageDocumentationExampleIsWhatWeWrite() throws Exception {
+        MemoryBlockDevice disk = new MemoryBlockDevice(64L << 20);
+        FreshTables.writeGpt(disk, UUID.fromString("5EC00C5E-1D0E-4B7A-9A1F-0123456789AB"), List.of(new GptPartitionEntry(
+                GptTypes.EFI_SYSTEM, UUID.fromString("0D15EA5E-0000-4000-8000-00000000EF00"), 2048, 34815, 0, "EFI")));
+        HexFormat hex = HexFormat.of();
+        assertThat(hex.formatHex(disk.readBytes(0x1BE, 16))).isEqualTo("00000200ee282008" + "01000000ffff0100");
+        assertThat(hex.formatHex(disk.readBytes(0x200, 92))).isEqualTo("4546492050415254" + "00000100" + "5c000000"
+                + "cb265b26" + "00000000" + "0100000000000000" + "ffff010000000000" + "2200000000000000"
+                + "deff010000000000" + "5e0cc05e0e1d7a4b9a1f0123456789ab" + "0200000000000000" + "80000000" + "80000000"
+                + "e0dbbc9c");
+        assertThat(hex.formatHex(disk.readBytes(0x400, 64))).isEqualTo("28732ac11ff8d211ba4b00a0c93ec93b"
+                + "5eea150d00000040800000000000ef00" + "0008000000000000" + "ff87000000000000"
+                + "0000000000000000" + "450046004900" + "0000");
+        MemoryBlockDevice mbrDisk = new MemoryBlockDevice(64L << 20);
+        FreshTables.writeMbr(mbrDisk, Mbr.fresh(0x5717C4E2L, List.of(MbrPartitionEntry.of(MbrTypes.FAT32_LBA, 2048, 126976, true))));
+        assertThat(hex.formatHex(mbrDisk.readBytes(0x1B8, 24))).isEqualTo("e2c417570000" + "80202100" + "0c073f08"
+                + "00080000" + "00f00100" + "0000");
+    }
+
     @Test
     void damagedPrimaryIsReadFromTheBackup() throws Exception {
         MemoryBlockDevice disk = freshDisk();
