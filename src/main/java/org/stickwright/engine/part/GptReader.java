@@ -4,7 +4,8 @@ package org.stickwright.engine.part;
  * Reading a GPT means trusting one of two copies. The primary header (LBA 1) is tried first;
  * its "other header" field says where the backup is. That is usually the disk's last sector,
  * but on a hybrid ISO written to a stick it is the ISO's last sector, far from the stick's end.
- * When the primary is damaged (or zeroed), the backup is looked for in the last sector.
+ * When the primary is damaged, the backup is looked for where the damaged header still says,
+ * then in the last sector; when the primary is absent, in the last sector only.
  * A copy counts only when its header CRC32, its entry array CRC32 and its fields all check out.
  */
 
@@ -62,36 +63,50 @@ public final class GptReader {
         boolean primarySigned = GptHeader.hasSignature(primarySector);
         GptHeader primary = null;
         Gpt fromPrimary = null;
-        long backupLba = diskSectors - 1;
+        // Where to look for the backup: where the primary says (even a damaged primary's field is
+        // worth a try: on a stick it is the ISO's end), then the disk's last sector.
+        List<Long> backupCandidates = new ArrayList<>();
         if (primarySigned) {
+            long alternate = Bytes.u64(primarySector, 32);
+            if (alternate > 1 && alternate < diskSectors) {
+                backupCandidates.add(alternate);
+            }
             try {
                 GptHeader header = GptHeader.parse(primarySector, 1, diskSectors, "GPT primary header of " + device.name(),
                         sectorSize);
-                if (header.alternateLba() > 1 && header.alternateLba() < diskSectors) {
-                    backupLba = header.alternateLba();
-                }
                 fromPrimary = readArray(device, header, diskSectors, "GPT primary entry array");
                 primary = header;
             } catch (PartitionTableException e) {
                 problems.add(e);
             }
         }
-        byte[] backupSector = device.readBytes(backupLba * sectorSize, sectorSize);
-        boolean backupSigned = GptHeader.hasSignature(backupSector);
+        if (!backupCandidates.contains(diskSectors - 1) && (primary == null || backupCandidates.isEmpty())) {
+            backupCandidates.add(diskSectors - 1);
+        }
+        boolean backupSigned = false;
         GptHeader backup = null;
         Gpt fromBackup = null;
-        if (backupSigned) {
+        List<PartitionTableException> backupProblems = new ArrayList<>();
+        for (long backupLba : backupCandidates) {
+            byte[] backupSector = device.readBytes(backupLba * sectorSize, sectorSize);
+            String structure = "GPT backup header of " + device.name();
+            if (!GptHeader.hasSignature(backupSector)) {
+                backupProblems.add(new PartitionTableException(structure, backupLba * sectorSize, "no \"EFI PART\" signature"));
+                continue;
+            }
+            backupSigned = true;
             try {
-                GptHeader header = GptHeader.parse(backupSector, backupLba, diskSectors,
-                        "GPT backup header of " + device.name(), backupLba * sectorSize);
+                GptHeader header = GptHeader.parse(backupSector, backupLba, diskSectors, structure, backupLba * sectorSize);
                 fromBackup = readArray(device, header, diskSectors, "GPT backup entry array");
                 backup = header;
+                backupProblems.clear();
+                break;
             } catch (PartitionTableException e) {
-                problems.add(e);
+                backupProblems.add(e);
             }
-        } else if (primarySigned) {
-            problems.add(new PartitionTableException("GPT backup header of " + device.name(), backupLba * sectorSize,
-                    "no \"EFI PART\" signature"));
+        }
+        if (primarySigned || backupSigned) {
+            problems.addAll(backupProblems);
         }
         if (!primarySigned && !backupSigned) {
             return Optional.empty();

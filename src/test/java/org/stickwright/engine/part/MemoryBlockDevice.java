@@ -28,6 +28,11 @@ final class MemoryBlockDevice implements BlockDevice {
         return device;
     }
 
+    /** Starts counting written bytes afresh (after a test has set its disk up). */
+    void resetWriteCount() {
+        bytesWritten = 0;
+    }
+
     long bytesWritten() {
         return bytesWritten;
     }
