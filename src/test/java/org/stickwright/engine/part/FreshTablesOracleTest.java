@@ -89,6 +89,10 @@ class FreshTablesOracleTest {
             assertThat(p.get("name").getAsString()).isEqualTo(e.name());
         }
         assertThat(partitions.get(0).get("attrs").getAsString()).isEqualTo("LegacyBIOSBootable");
+        if (Capabilities.onPath("blkid")) {
+            assertThat(TableOracles.blkidProbe(image)).containsEntry("PTTYPE", "gpt")
+                    .containsEntry("PTUUID", DISK_GUID.toString());
+        }
     }
 
     @Test
@@ -121,6 +125,9 @@ class FreshTablesOracleTest {
             assertThat(p.get("start").getAsLong() % 2048).isZero();
             assertThat(Integer.parseInt(p.get("type").getAsString(), 16)).isEqualTo(MBR_TYPES[i]);
             assertThat(p.has("bootable") && p.get("bootable").getAsBoolean()).isEqualTo(i == 1);
+        }
+        if (Capabilities.onPath("blkid")) {
+            assertThat(TableOracles.blkidProbe(image)).containsEntry("PTTYPE", "dos").containsEntry("PTUUID", "5717c4e2");
         }
         // The rest of the disk: up to the last whole MiB that leaves room for a backup GPT.
         assertThat(partitions.get(3).get("start").getAsLong() + partitions.get(3).get("size").getAsLong()).isEqualTo(95L * 2048); // 96 MiB + 7 sectors - 33 sectors < 96 MiB
@@ -164,6 +171,14 @@ class FreshTablesOracleTest {
             }
             try (LoopDevice loop = LoopDevice.attach(image)) {
                 assertThat(TableOracles.kernelPartitions(loop)).as(image.toString()).isEqualTo(expected);
+                if (image.getFileName().toString().startsWith("gpt")) {
+                    List<GptPartitionEntry> entries = gptEntries();
+                    for (int i = 0; i < entries.size(); i++) {
+                        if (entries.get(i).name().chars().allMatch(c -> c >= 0x20 && c < 0x7F)) {
+                            assertThat(TableOracles.kernelPartitionName(loop, i + 1)).isEqualTo(entries.get(i).name());
+                        }
+                    }
+                }
             }
         }
     }

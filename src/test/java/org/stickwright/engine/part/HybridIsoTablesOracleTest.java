@@ -172,6 +172,9 @@ class HybridIsoTablesOracleTest {
         TableOracles.assertSfdiskClean(image);
         JsonObject table = TableOracles.sfdiskJson(image);
         assertThat(table.get("label").getAsString()).isEqualTo(fixture.layout() == HybridIsoTables.Layout.GPT ? "gpt" : "dos");
+        if (Capabilities.onPath("blkid")) {
+            assertThat(TableOracles.blkidProbe(image).get("PTTYPE")).isEqualTo(table.get("label").getAsString());
+        }
         JsonObject added = partitionNumbered(table, image, persistence.number());
         assertThat(added.get("start").getAsLong()).isEqualTo(persistence.firstLba());
         assertThat(added.get("size").getAsLong()).isEqualTo(persistence.sectorCount());
@@ -232,6 +235,10 @@ class HybridIsoTablesOracleTest {
         }
         try (LoopDevice loop = LoopDevice.attach(image)) {
             assertThat(TableOracles.kernelPartitions(loop)).isEqualTo(expected);
+            if (fixture.layout() == HybridIsoTables.Layout.GPT) {
+                assertThat(TableOracles.kernelPartitionName(loop, expected.get(expected.size() - 1).number()))
+                        .isEqualTo("persistence");
+            }
         }
     }
 

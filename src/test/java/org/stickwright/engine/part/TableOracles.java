@@ -119,6 +119,31 @@ final class TableOracles {
                 "this kernel creates no partition devices for loop devices (a control table made by sfdisk shows none)");
     }
 
+    /** libblkid's low-level probe of the whole image: PTTYPE and PTUUID. */
+    static java.util.Map<String, String> blkidProbe(Path image) {
+        java.util.Map<String, String> values = new java.util.HashMap<>();
+        for (String line : Tool.run("blkid", "-p", "-o", "export", image.toString()).stdout().split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                values.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        return values;
+    }
+
+    /**
+     * The GPT name the kernel read for partition {@code number} (PARTNAME in its uevent), or null.
+     * The kernel keeps only the low byte of each UTF-16 unit, so compare ASCII names only.
+     */
+    static String kernelPartitionName(LoopDevice loop, int number) throws IOException {
+        for (String line : Files.readAllLines(sysPartition(loop, number).resolve("uevent"), java.nio.charset.StandardCharsets.ISO_8859_1)) {
+            if (line.startsWith("PARTNAME=")) {
+                return line.substring("PARTNAME=".length());
+            }
+        }
+        return null;
+    }
+
     /** The partitions the kernel created: /sys/block/loopN/loopNpM/{start,size} in 512-byte units. */
     static List<Seen> kernelPartitions(LoopDevice loop) throws IOException {
         List<Seen> seen = new ArrayList<>();
