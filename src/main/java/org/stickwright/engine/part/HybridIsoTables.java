@@ -16,7 +16,9 @@ package org.stickwright.engine.part;
  * and a GPT with entries "ISO9660" from LBA 64, "Appended2" (EFI) and a "Gap" filler, the backup
  * header in the ISO's last sector. We keep the GPT, add the entry in the first free slot, write
  * the backup array and header at the stick's end (new last usable LBA), zero the old backup
- * header, and stretch the protective 0xEE entry over the stick.
+ * header, and stretch the 0xEE entry that covered the ISO over the stick. Ubuntu's MBR has a
+ * second, dummy entry (type 0x00, active, LBA 0, one sector: xorriso --mbr-force-bootable) for
+ * BIOSes that boot only from a disk with an active entry; it stays.
  *
  * Converting an isohybrid-MBR stick to GPT is never done: the ISO 9660 must stay reachable as
  * a partition, or dracut mounts the whole disk and cannot then mount the persistence partition.
@@ -205,18 +207,25 @@ public final class HybridIsoTables {
                 && GptHeader.hasSignature(device.readBytes(oldBackupLba * sectorSize, sectorSize))) {
             GptWriter.zeroHeader(device, oldBackupLba);
         }
-        stretchProtectiveEntry(device, tables.mbr(), diskSectors);
+        stretchProtectiveEntry(device, tables.mbr(), oldBackupLba + 1, diskSectors);
         return new AddedPartition(slot + 1, first, extent.sectorCount(sectorSize), Layout.GPT);
     }
 
-    /** A protective 0xEE entry must cover the disk (up to 2^32-1 sectors); a hybrid MBR's 0xEE is left as made. */
-    private static void stretchProtectiveEntry(BlockDevice device, Mbr mbr, long diskSectors) throws IOException {
-        if (mbr == null || mbr.kind() != Mbr.Kind.PROTECTIVE) {
+    /**
+     * A 0xEE entry that covered the whole ISO ({@code oldDiskEndLba}) is stretched over the whole
+     * stick (up to 2^32-1 sectors). That is the protective entry, also when a "bootable" dummy entry
+     * sits beside it (xorriso --mbr-force-bootable, Ubuntu). A true hybrid MBR's 0xEE entry, which
+     * ends where the first hybrid partition begins, is left as its maker sized it.
+     */
+    private static void stretchProtectiveEntry(BlockDevice device, Mbr mbr, long oldDiskEndLba, long diskSectors)
+            throws IOException {
+        if (mbr == null) {
             return;
         }
         for (int i = 0; i < 4; i++) {
             MbrPartitionEntry e = mbr.entries().get(i);
-            if (e.type() == MbrTypes.GPT_PROTECTIVE) {
+            boolean coveredTheIso = e.endLba() >= oldDiskEndLba || e.sectorCount() == LayoutPlanner.MBR_MAX_SECTORS;
+            if (e.type() == MbrTypes.GPT_PROTECTIVE && coveredTheIso && e.firstLba() < diskSectors) {
                 long count = Math.min(diskSectors - e.firstLba(), LayoutPlanner.MBR_MAX_SECTORS);
                 MbrPartitionEntry stretched = new MbrPartitionEntry(e.status(), e.chsFirst(), e.type(),
                         MbrPartitionEntry.chs(e.firstLba() + count - 1), e.firstLba(), count);

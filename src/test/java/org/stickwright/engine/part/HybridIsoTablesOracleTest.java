@@ -87,6 +87,22 @@ class HybridIsoTablesOracleTest {
                 "-iso_mbr_part_type", GptTypes.MICROSOFT_BASIC_DATA.toString(),
                 "-c", "boot.cat", "-b", "boot/grub/eltorito.img", "-no-emul-boot", "-boot-load-size", "4",
                 "-boot-info-table", "-eltorito-alt-boot", "-e", "--interval:appended_partition_2:all::", "-no-emul-boot")));
+        // Ubuntu: as Fedora, plus GRUB's MBR code and a dummy active entry beside the 0xEE one.
+        fixtures.add(new Fixture("ubuntu-like-mbr-force-bootable", HybridIsoTables.Layout.GPT, false, xorriso("ubuntu.iso",
+                "-V", "Ubuntu", "--grub2-mbr", dir.resolve("mbr512.bin").toString(), "--mbr-force-bootable",
+                "-partition_offset", "16", "-append_partition", "2", "28732ac11ff8d211ba4b00a0c93ec93b",
+                dir.resolve("efi.img").toString(), "-appended_part_as_gpt",
+                "-iso_mbr_part_type", "a2a0d0ebe5b9334487c068b6b72699c7", "-c", "boot.catalog",
+                "-b", "boot/grub/eltorito.img", "-no-emul-boot", "-boot-load-size", "4", "-boot-info-table",
+                "--grub2-boot-info", "-eltorito-alt-boot", "-e", "--interval:appended_partition_2_start_1s_size_2048d:all::",
+                "-no-emul-boot")));
+        // Older archiso: isohybrid MBR with -partition_offset 16: p1 type 0x00 from LBA 64, p2 0xEF appended.
+        fixtures.add(new Fixture("archiso-like-isohybrid-offset", HybridIsoTables.Layout.ISOHYBRID_MBR, true, xorriso("arch.iso",
+                "-V", "ARCH_202611", "-isohybrid-mbr", dir.resolve("mbr432.bin").toString(), "--mbr-force-bootable",
+                "-partition_offset", "16", "-append_partition", "2", "0xef", dir.resolve("efi.img").toString(),
+                "-c", "boot.cat", "-b", "isolinux/isolinux.bin", "-no-emul-boot", "-boot-load-size", "4",
+                "-boot-info-table", "-eltorito-alt-boot", "-e", "--interval:appended_partition_2:all::",
+                "-no-emul-boot", "-isohybrid-gpt-basdat")));
         // grub-mkrescue-like: GRUB's hybrid MBR code, protective msdos label, EFI partition inside the ISO.
         fixtures.add(new Fixture("grub-mkrescue-like", HybridIsoTables.Layout.GPT, false, xorriso("rescue.iso",
                 "-V", "RESCUE", "--grub2-mbr", dir.resolve("mbr512.bin").toString(), "--protective-msdos-label",
@@ -208,8 +224,8 @@ class HybridIsoTablesOracleTest {
             if (fixture.layout() == HybridIsoTables.Layout.GPT) {
                 assertThat(tables.gpt().problems()).isEmpty();
                 assertThat(tables.gpt().backup().myLba()).isEqualTo(disk.size() / 512 - 1);
-                MbrPartitionEntry protective = tables.mbr().entries().get(0);
-                assertThat(protective.type()).isEqualTo(MbrTypes.GPT_PROTECTIVE);
+                MbrPartitionEntry protective = tables.mbr().entries().stream()
+                        .filter(e -> e.type() == MbrTypes.GPT_PROTECTIVE).findFirst().orElseThrow();
                 assertThat(protective.endLba()).isEqualTo(disk.size() / 512);
             } else {
                 assertThat(GptReader.read(disk)).as("stale GPT headers zeroed").isEmpty();

@@ -136,14 +136,27 @@ class HybridIsoTablesTest {
     }
 
     @Test
-    void hybridMbrMeansGpt() throws Exception {
+    void trueHybridMbrMeansGptAndKeepsItsShortProtectiveEntry() throws Exception {
         MemoryBlockDevice disk = gptIsoOnStick();
+        // gdisk-style hybrid: 0xEE covers only the GPT structures, the EFI partition is also in the MBR.
+        Mbr.writeEntry(disk, 1, MbrPartitionEntry.of(MbrTypes.GPT_PROTECTIVE, 1, 63, false));
         Mbr.writeEntry(disk, 2, MbrPartitionEntry.of(MbrTypes.EFI_SYSTEM, 4324, 4096, false));
         PartitionTables tables = PartitionTables.read(disk);
         assertThat(tables.mbr().kind()).isEqualTo(Mbr.Kind.HYBRID);
         assertThat(tables.scheme()).isEqualTo(PartitionTables.Scheme.GPT);
         HybridIsoTables.addPartitionAfterIso(disk, HybridIsoTables.NewPartition.linux(LayoutPlanner.Request.ofSize(MIB), "p"));
-        // A hybrid MBR's 0xEE entry is left as its maker sized it.
-        assertThat(Mbr.read(disk).entries().get(0).sectorCount()).isEqualTo(ISO_SECTORS - 1);
+        assertThat(Mbr.read(disk).entries().get(0).sectorCount()).isEqualTo(63);
+        assertThat(Mbr.read(disk).entries().get(1).firstLba()).isEqualTo(4324);
+    }
+
+    @Test
+    void ubuntuDummyBootableEntryStaysAndTheProtectiveEntryGrows() throws Exception {
+        MemoryBlockDevice disk = gptIsoOnStick();
+        MbrPartitionEntry dummy = new MbrPartitionEntry(0x80, 0x000100, 0x00, 0x000100, 0, 1);
+        Mbr.writeEntry(disk, 2, dummy);
+        HybridIsoTables.addPartitionAfterIso(disk, HybridIsoTables.NewPartition.linux(LayoutPlanner.Request.ofSize(MIB), "p"));
+        Mbr mbr = Mbr.read(disk);
+        assertThat(mbr.entries().get(0).endLba()).isEqualTo(DISK / 512);
+        assertThat(mbr.entries().get(1)).isEqualTo(dummy);
     }
 }

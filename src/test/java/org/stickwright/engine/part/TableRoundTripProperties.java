@@ -19,7 +19,7 @@ class TableRoundTripProperties {
     record Layout(long diskBytes, List<Long> sizes) {
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void gptWrittenIsGptRead(@ForAll("layouts") Layout layout, @ForAll("names") List<String> names,
                              @ForAll long attributes, @ForAll long guidBits) throws Exception {
         MemoryBlockDevice disk = new MemoryBlockDevice(layout.diskBytes());
@@ -44,7 +44,7 @@ class TableRoundTripProperties {
         assertThat(tables.partitions()).hasSize(entries.size());
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void mbrWrittenIsMbrRead(@ForAll("layouts") Layout layout, @ForAll int signature, @ForAll("activeSlot") int active,
                              @ForAll("bootCode") byte[] bootCode) throws Exception {
         MemoryBlockDevice disk = new MemoryBlockDevice(layout.diskBytes());
