@@ -26,6 +26,9 @@ class PartitionTablesFuzzTest {
                         throw new AssertionError("GPT partition without sectors accepted: " + p);
                     }
                 }
+                if (tables.scheme() != PartitionTables.Scheme.NONE) {
+                    addAndReread(disk, tables);
+                }
             } catch (PartitionTableException expected) {
                 if (expected.getMessage() == null || !expected.getMessage().contains(" at byte ")) {
                     throw new AssertionError("exception does not name its offset", expected);
@@ -36,6 +39,22 @@ class PartitionTablesFuzzTest {
             } catch (PartitionTableException expected) {
                 // corrupt GPT: fine
             }
+        }
+    }
+
+    /** Whatever table we accepted, adding a partition either works and reads back, or is refused cleanly. */
+    private static void addAndReread(MemoryBlockDevice disk, PartitionTables before) throws Exception {
+        HybridIsoTables.AddedPartition added;
+        try {
+            added = HybridIsoTables.addPartitionAfterIso(disk,
+                    HybridIsoTables.NewPartition.linux(LayoutPlanner.Request.restOfDisk(), "persistence"));
+        } catch (LayoutDoesNotFitException | PartitionTableException refused) {
+            return;
+        }
+        PartitionTables after = PartitionTables.read(disk);
+        if (after.scheme() != before.scheme() || after.partitions().stream().noneMatch(
+                p -> p.number() == added.number() && p.firstLba() == added.firstLba() && p.sectorCount() == added.sectorCount())) {
+            throw new AssertionError("added " + added + " but read back " + after.partitions());
         }
     }
 }
