@@ -14,8 +14,8 @@ public final class Guids {
     /** Decodes the 16 bytes at {@code offset}. */
     public static UUID decode(byte[] bytes, int offset) {
         long msb = 0;
-        msb |= (long) le(bytes, offset, 4) << 32;
-        msb |= (long) le(bytes, offset + 4, 2) << 16;
+        msb |= le(bytes, offset, 4) << 32;
+        msb |= le(bytes, offset + 4, 2) << 16;
         msb |= le(bytes, offset + 6, 2);
         long lsb = 0;
         for (int i = 8; i < 16; i++) {

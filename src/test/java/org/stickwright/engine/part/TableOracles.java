@@ -97,9 +97,7 @@ final class TableOracles {
         if (kernelScans == null) {
             try {
                 Path control = scratch.resolve("control.img");
-                try (ImageFile ignored = ImageFile.create(control, 4L << 20)) {
-                    // sparse control disk
-                }
+                ImageFile.create(control, 4L << 20).close();
                 Tool.run(null, 60, List.of("sh", "-c", "echo 'start=2048, size=2048, type=83' | sfdisk -q " + control)).ok();
                 try (LoopDevice loop = LoopDevice.attach(control)) {
                     kernelScans = Files.exists(sysPartition(loop, 1));
