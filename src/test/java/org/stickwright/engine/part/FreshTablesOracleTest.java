@@ -157,7 +157,6 @@ class FreshTablesOracleTest {
     @Tag(Tags.ROOT)
     @Tag(Tags.LOOP)
     void kernelSeesThePartitionsWeWrote() throws Exception {
-        TableOracles.requireKernelPartitionScan(dir);
         for (Path image : List.of(gptImage(), mbrImage())) {
             List<TableOracles.Seen> expected = new ArrayList<>();
             for (JsonObject p : TableOracles.sfdiskPartitions(TableOracles.sfdiskJson(image))) {
@@ -169,9 +168,10 @@ class FreshTablesOracleTest {
                         .map(p -> new TableOracles.Seen(p.number(), p.firstLba(), p.sectorCount())).toList();
                 assertThat(ours).isEqualTo(expected);
             }
-            try (LoopDevice loop = LoopDevice.attach(image)) {
+            try (LoopDevice loop = TableOracles.attachPartitioned(image, dir)) {
                 assertThat(TableOracles.kernelPartitions(loop)).as(image.toString()).isEqualTo(expected);
-                if (image.getFileName().toString().startsWith("gpt")) {
+                // GPT names reach the kernel only through its own parser, not through BLKPG.
+                if (image.getFileName().toString().startsWith("gpt") && TableOracles.kernelScansPartitions(dir)) {
                     List<GptPartitionEntry> entries = gptEntries();
                     for (int i = 0; i < entries.size(); i++) {
                         if (entries.get(i).name().chars().allMatch(c -> c >= 0x20 && c < 0x7F)) {

@@ -239,7 +239,6 @@ class HybridIsoTablesOracleTest {
     @Tag(Tags.ROOT)
     @Tag(Tags.LOOP)
     void kernelSeesTheAddedPartitions(Fixture fixture) throws Exception {
-        TableOracles.requireKernelPartitionScan(dir);
         Path image = grownCopy(fixture);
         try (ImageFile disk = ImageFile.openReadWrite(image)) {
             HybridIsoTables.addPartitionAfterIso(disk, Files.size(fixture.iso()),
@@ -249,9 +248,10 @@ class HybridIsoTablesOracleTest {
         for (JsonObject p : TableOracles.sfdiskPartitions(TableOracles.sfdiskJson(image))) {
             expected.add(new TableOracles.Seen(TableOracles.number(p, image), p.get("start").getAsLong(), p.get("size").getAsLong()));
         }
-        try (LoopDevice loop = LoopDevice.attach(image)) {
+        try (LoopDevice loop = TableOracles.attachPartitioned(image, dir)) {
             assertThat(TableOracles.kernelPartitions(loop)).isEqualTo(expected);
-            if (fixture.layout() == HybridIsoTables.Layout.GPT) {
+            // GPT names reach the kernel only through its own parser, not through BLKPG.
+            if (fixture.layout() == HybridIsoTables.Layout.GPT && TableOracles.kernelScansPartitions(dir)) {
                 assertThat(TableOracles.kernelPartitionName(loop, expected.get(expected.size() - 1).number()))
                         .isEqualTo("persistence");
             }
