@@ -1,5 +1,6 @@
 package org.stickwright.cli;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,6 +9,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.stickwright.engine.io.BadImageException;
 import org.stickwright.engine.io.Cancellation;
+import org.stickwright.engine.io.Compression;
+import org.stickwright.engine.io.ImageFile;
 import org.stickwright.engine.io.ImageContent;
 import org.stickwright.engine.io.ImageSource;
 import org.stickwright.engine.io.Progress;
@@ -16,6 +19,7 @@ import org.stickwright.engine.job.JobException;
 import org.stickwright.engine.job.Outcome;
 import org.stickwright.engine.job.Sizes;
 import org.stickwright.engine.job.WriteJob;
+import org.stickwright.engine.part.PartitionTables;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -68,17 +72,7 @@ final class InspectCommand implements Callable<Integer> {
         });
         result.put("hybrid", content.isHybridIso());
         result.put("partitionTable", content.table().name().toLowerCase());
-        List<Map<String, Object>> partitions = new ArrayList<>();
-        for (ImageContent.MbrEntry entry : content.mbrEntries()) {
-            Map<String, Object> p = new LinkedHashMap<>();
-            p.put("number", entry.slot());
-            p.put("type", String.format("0x%02x", entry.type()));
-            p.put("start", entry.firstSector() * 512);
-            p.put("size", entry.sectors() * 512);
-            p.put("active", entry.active());
-            partitions.add(p);
-        }
-        result.put("partitions", partitions);
+        result.put("partitions", partitions(source, content));
         result.put("label", content.isoLabel());
         result.put("isoSize", content.kind() == ImageContent.Kind.ISO9660 ? content.isoSize() : null);
         result.put("filesystem", content.filesystem());
@@ -86,6 +80,43 @@ final class InspectCommand implements Callable<Integer> {
         return result;
     }
 
+    /**
+     * The partitions: read by the full MBR/GPT reader from an uncompressed image; from the
+     * MBR summary of the first bytes when the image is compressed (no seeking to a backup GPT).
+     */
+    private static List<Map<String, Object>> partitions(ImageSource source, ImageContent content) {
+        List<Map<String, Object>> partitions = new ArrayList<>();
+        if (source.compression() == Compression.NONE) {
+            try (ImageFile file = ImageFile.openReadOnly(source.path())) {
+                for (PartitionTables.Partition p : PartitionTables.read(file).partitions()) {
+                    Map<String, Object> entry = new LinkedHashMap<>();
+                    entry.put("number", p.number());
+                    entry.put("type", p.type());
+                    entry.put("start", p.firstLba() * 512);
+                    entry.put("size", p.sectorCount() * 512);
+                    entry.put("name", p.name());
+                    entry.put("bootable", p.bootable());
+                    partitions.add(entry);
+                }
+                return partitions;
+            } catch (IOException e) {
+                // A damaged table: fall back to what the MBR's first sector says.
+            }
+        }
+        for (ImageContent.MbrEntry e : content.mbrEntries()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("number", e.slot());
+            entry.put("type", String.format("0x%02x", e.type()));
+            entry.put("start", e.firstSector() * 512);
+            entry.put("size", e.sectors() * 512);
+            entry.put("name", null);
+            entry.put("bootable", e.active());
+            partitions.add(entry);
+        }
+        return partitions;
+    }
+
+    @SuppressWarnings("unchecked")
     private static void printHuman(Output output, Map<String, Object> r, ImageContent content) {
         output.say("Image:        " + r.get("image"));
         output.say("Compression:  " + r.get("compression") + " (file " + Sizes.human((long) r.get("fileSize")) + ")");
@@ -102,9 +133,10 @@ final class InspectCommand implements Callable<Integer> {
             output.say("Label:        " + content.isoLabel());
         }
         output.say("Table:        " + r.get("partitionTable"));
-        for (ImageContent.MbrEntry e : content.mbrEntries()) {
-            output.say(String.format("  %d  type 0x%02x  start %-12d size %-10s%s", e.slot(), e.type(), e.firstSector() * 512,
-                    Sizes.human(e.sectors() * 512), e.active() ? "  active" : ""));
+        for (Map<String, Object> p : (List<Map<String, Object>>) r.get("partitions")) {
+            output.say(String.format("  %-3s type %-38s start %-12d size %-10s %s%s", p.get("number"), p.get("type"),
+                    (long) p.get("start"), Sizes.human((long) p.get("size")), p.get("name") == null ? "" : p.get("name"),
+                    Boolean.TRUE.equals(p.get("bootable")) ? "  bootable" : ""));
         }
         output.say("Modes:        raw (stickwright write)");
     }
