@@ -20,11 +20,11 @@ import java.util.List;
  * text proc/self/mountinfo                    a multi-line file, up to a line "end"
  * </pre>
  */
-final class RecordedTree {
+public final class RecordedTree {
     private RecordedTree() {
     }
 
-    static Path build(String layout, Path root) throws IOException {
+    public static Path build(String layout, Path root) throws IOException {
         List<String> lines;
         try (InputStream in = RecordedTree.class.getResourceAsStream(layout + ".layout")) {
             if (in == null) {
