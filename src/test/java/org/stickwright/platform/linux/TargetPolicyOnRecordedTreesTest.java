@@ -108,5 +108,8 @@ class TargetPolicyOnRecordedTreesTest {
         TargetPolicy policy = policy("live-btrfs");
         assertThat(policy.vet("/dev/sdb", false)).isInstanceOfSatisfying(TargetVerdict.Refused.class,
                 r -> assertThat(r.reason()).contains("live system booted from"));
+        assertThat(policy.vet("/dev/loop0", true)).as("the squashfs under the live root")
+                .isInstanceOfSatisfying(TargetVerdict.Refused.class,
+                        r -> assertThat(r.reason()).contains("layer of the root filesystem"));
     }
 }
