@@ -8,7 +8,19 @@ import java.util.List;
  * confirmation prompt of destructive commands, so the user sees the same words in both.
  */
 public final class DriveText {
+    /** Mount paths are longer than names; still capped, since a stick's label names its mount point. */
+    private static final int MAX_PATH_SHOWN = 256;
+
     private DriveText() {
+    }
+
+    /**
+     * Mount points as shown: desktop automounters name the directory after the filesystem
+     * label, which the stick chose, so they get the same cleaning as firmware strings. The
+     * model keeps the raw path: umount2 needs it exactly.
+     */
+    public static String mountPoints(java.util.List<String> mountPoints) {
+        return String.join(", ", mountPoints.stream().map(mp -> DisplayText.sanitize(mp, MAX_PATH_SHOWN)).toList());
     }
 
     /** "/dev/sdb  14.9 GiB  usb  SanDisk Cruzer Blade  [fixed]". */
@@ -27,7 +39,7 @@ public final class DriveText {
     public static List<String> partitionLines(Drive drive) {
         List<String> lines = new ArrayList<>();
         if (!drive.mountPoints().isEmpty()) {
-            lines.add("    (whole disk)  mounted at " + String.join(", ", drive.mountPoints()));
+            lines.add("    (whole disk)  mounted at " + mountPoints(drive.mountPoints()));
         }
         for (DrivePartition partition : drive.partitions()) {
             StringBuilder line = new StringBuilder("    ").append(partition.path())
@@ -39,7 +51,7 @@ public final class DriveText {
                 line.append("  \"").append(partition.label()).append('"');
             }
             if (partition.mounted()) {
-                line.append("  mounted at ").append(String.join(", ", partition.mountPoints()));
+                line.append("  mounted at ").append(mountPoints(partition.mountPoints()));
             }
             lines.add(line.toString());
         }

@@ -32,6 +32,16 @@ class DriveListingTest {
     }
 
     @Test
+    void mountPointsNamedAfterAHostileLabelAreCleanedForDisplayButKeptRawInTheModel() {
+        String raw = "/media/anna/\u202eGNP.exe\u001b[31m";
+        Drive stick = new Drive("/dev/sdb", "V", "M", "S", 1L << 30, true, Bus.USB, false, Optional.empty(), List.of(),
+                List.of(new DrivePartition("/dev/sdb1", "x", "vfat", 1L << 29, List.of(raw))));
+        assertThat(stick.mounted().get(0).mountPoints()).containsExactly(raw);
+        assertThat(DriveText.describe(stick)).contains("mounted at /media/anna/GNP.exe[31m")
+                .doesNotContain("\u202e").doesNotContain("\u001b");
+    }
+
+    @Test
     void naturalOrderComparesDigitRunsByValue() {
         assertThat(DriveListing.naturalOrder("/dev/sdb", "/dev/sdaa")).isPositive();
         assertThat(DriveListing.naturalOrder("/dev/loop2", "/dev/loop10")).isNegative();
