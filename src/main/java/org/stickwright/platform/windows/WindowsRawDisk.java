@@ -3,11 +3,11 @@ package org.stickwright.platform.windows;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
-import com.sun.jna.platform.win32.Kernel32;
 import com.sun.jna.platform.win32.WinBase;
 import com.sun.jna.platform.win32.WinNT;
 import com.sun.jna.ptr.IntByReference;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,32 +30,51 @@ import org.stickwright.platform.windows.Win32Errors.Phase;
  *     verification reads the stick, not RAM.
  * <li>FSCTL_ALLOW_EXTENDED_DASD_IO, IOCTL_DISK_GET_LENGTH_INFO for the size,
  *     IOCTL_DISK_GET_DRIVE_GEOMETRY_EX for the sector size.
- * <li>ReadFile/WriteFile with the position in OVERLAPPED, sector-aligned.
+ * <li>ReadFile/WriteFile with the position in OVERLAPPED, sector-aligned, at most 1 GiB a call.
  * <li>On close after writing: FlushFileBuffers, IOCTL_DISK_UPDATE_PROPERTIES (Windows re-reads
  *     the new partition table), close the disk, unlock and close the volumes.
  * </ol>
+ *
+ * If any step of opening fails, whatever was locked is unlocked and closed again.
  */
 public final class WindowsRawDisk implements BlockDevice {
-    private static final int LOCK_ATTEMPTS = 20;
-    private static final long LOCK_RETRY_MILLIS = 250;
+    static final int LOCK_ATTEMPTS = 20;
+    static final long LOCK_RETRY_MILLIS = 250;
+    static final int SHARE_READ_WRITE = WinNT.FILE_SHARE_READ | WinNT.FILE_SHARE_WRITE;
+    static final int READ_WRITE = WinNT.GENERIC_READ | WinNT.GENERIC_WRITE;
+    static final int NO_CACHE = WinNT.FILE_FLAG_NO_BUFFERING | WinNT.FILE_FLAG_WRITE_THROUGH;
 
+    /** Waits between lock attempts; tests pass one that records instead of sleeping. */
+    interface Pause {
+        void millis(long millis) throws InterruptedException;
+    }
+
+    private final Win32DiskCalls win32;
     private final String path;
     private final WinNT.HANDLE disk;
     private final List<WinNT.HANDLE> lockedVolumes;
     private final long size;
     private final int sectorSize;
+    private final int maxChunk;
     private boolean written;
 
-    private WindowsRawDisk(String path, WinNT.HANDLE disk, List<WinNT.HANDLE> lockedVolumes, long size, int sectorSize) {
+    private WindowsRawDisk(Win32DiskCalls win32, String path, WinNT.HANDLE disk, List<WinNT.HANDLE> lockedVolumes,
+            long size, int sectorSize, int maxChunk) {
+        this.win32 = win32;
         this.path = path;
         this.disk = disk;
         this.lockedVolumes = lockedVolumes;
         this.size = size;
         this.sectorSize = sectorSize;
+        this.maxChunk = maxChunk;
     }
 
     /** Locks and dismounts the disk's volumes, then opens {@code \\.\PhysicalDriveN} for writing. */
     public static WindowsRawDisk open(String target) throws IOException {
+        return open(target, Win32DiskCalls.KERNEL32, Thread::sleep, TransferAlignment.MAX_CHUNK);
+    }
+
+    static WindowsRawDisk open(String target, Win32DiskCalls win32, Pause pause, int maxChunk) throws IOException {
         OptionalInt number = WindowsPaths.physicalDriveNumber(target);
         if (number.isEmpty()) {
             throw new WindowsDiskException(target + " is not a whole disk; name it as \\\\.\\PhysicalDriveN",
@@ -64,72 +83,71 @@ public final class WindowsRawDisk implements BlockDevice {
         String path = WindowsPaths.physicalDrive(number.getAsInt());
         List<WinNT.HANDLE> locked = new ArrayList<>();
         try {
-            for (VolumeInfo volume : WindowsDriveClassifier.volumesOn(WindowsDiskProbe.volumes(), number.getAsInt())) {
-                WinNT.HANDLE handle = openReadWrite(volume.devicePath(), 0);
+            for (VolumeInfo volume : WindowsDriveClassifier.volumesOn(win32.volumes(), number.getAsInt())) {
+                WinNT.HANDLE handle = openOrFail(win32, volume.devicePath(), 0);
                 locked.add(handle);
-                lock(handle, volume.devicePath());
-                ioctl(handle, IoControlCodes.FSCTL_DISMOUNT_VOLUME, volume.devicePath(), "dismount volume");
+                lock(win32, handle, volume.devicePath(), pause);
+                control(win32, handle, IoControlCodes.FSCTL_DISMOUNT_VOLUME, volume.devicePath(), "dismount volume");
             }
-            WinNT.HANDLE disk = openReadWrite(path, WinNT.FILE_FLAG_NO_BUFFERING | WinNT.FILE_FLAG_WRITE_THROUGH);
+            WinNT.HANDLE disk = openOrFail(win32, path, NO_CACHE);
             try {
                 // Only some drivers need it on a disk handle; a refusal changes nothing for us.
-                Kernel32.INSTANCE.DeviceIoControl(disk, IoControlCodes.FSCTL_ALLOW_EXTENDED_DASD_IO,
-                        null, 0, null, 0, new IntByReference(), null);
+                win32.deviceIoControl(disk, IoControlCodes.FSCTL_ALLOW_EXTENDED_DASD_IO, null, 0, null, 0,
+                        new IntByReference());
                 WindowsStructures.GET_LENGTH_INFORMATION length = new WindowsStructures.GET_LENGTH_INFORMATION();
-                query(disk, IoControlCodes.IOCTL_DISK_GET_LENGTH_INFO, length, path, "get disk length");
+                query(win32, disk, IoControlCodes.IOCTL_DISK_GET_LENGTH_INFO, length, path, "get disk length");
                 WindowsStructures.DISK_GEOMETRY_EX geometry = new WindowsStructures.DISK_GEOMETRY_EX();
-                query(disk, IoControlCodes.IOCTL_DISK_GET_DRIVE_GEOMETRY_EX, geometry, path, "get disk geometry");
+                query(win32, disk, IoControlCodes.IOCTL_DISK_GET_DRIVE_GEOMETRY_EX, geometry, path, "get disk geometry");
                 int sector = geometry.Geometry.BytesPerSector > 0 ? geometry.Geometry.BytesPerSector : 512;
-                return new WindowsRawDisk(path, disk, locked, length.Length, sector);
+                return new WindowsRawDisk(win32, path, disk, locked, length.Length, sector, maxChunk);
             } catch (IOException e) {
-                Kernel32.INSTANCE.CloseHandle(disk);
+                win32.closeHandle(disk);
                 throw e;
             }
         } catch (IOException e) {
-            releaseVolumes(locked);
+            releaseVolumes(win32, locked);
             throw e;
         }
     }
 
-    private static WinNT.HANDLE openReadWrite(String device, int flags) throws WindowsDiskException {
-        WinNT.HANDLE handle = Kernel32.INSTANCE.CreateFile(device, WinNT.GENERIC_READ | WinNT.GENERIC_WRITE,
-                WinNT.FILE_SHARE_READ | WinNT.FILE_SHARE_WRITE, null, WinNT.OPEN_EXISTING, flags, null);
-        if (WinBase.INVALID_HANDLE_VALUE.equals(handle)) {
-            throw Win32Errors.failure(Native.getLastError(), Phase.PREPARE, device, "open");
+    private static WinNT.HANDLE openOrFail(Win32DiskCalls win32, String device, int flags) throws WindowsDiskException {
+        WinNT.HANDLE handle = win32.createFile(device, READ_WRITE, SHARE_READ_WRITE, flags);
+        if (handle == null) {
+            throw Win32Errors.failure(win32.lastError(), Phase.PREPARE, device, "open");
         }
         return handle;
     }
 
-    private static void lock(WinNT.HANDLE volume, String device) throws IOException {
+    private static void lock(Win32DiskCalls win32, WinNT.HANDLE volume, String device, Pause pause) throws IOException {
         for (int attempt = 1; ; attempt++) {
-            if (Kernel32.INSTANCE.DeviceIoControl(volume, IoControlCodes.FSCTL_LOCK_VOLUME, null, 0, null, 0,
-                    new IntByReference(), null)) {
+            if (win32.deviceIoControl(volume, IoControlCodes.FSCTL_LOCK_VOLUME, null, 0, null, 0, new IntByReference())) {
                 return;
             }
-            int error = Native.getLastError();
+            int error = win32.lastError();
             if (attempt == LOCK_ATTEMPTS) {
                 throw Win32Errors.failure(error, Phase.PREPARE, device, "lock volume");
             }
             try {
-                Thread.sleep(LOCK_RETRY_MILLIS); // whoever holds it (Explorer, indexer) usually lets go soon
+                pause.millis(LOCK_RETRY_MILLIS); // whoever holds it (Explorer, indexer) usually lets go soon
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while locking " + device);
+                throw new InterruptedIOException("interrupted while locking " + device);
             }
         }
     }
 
-    private static void ioctl(WinNT.HANDLE handle, int code, String device, String operation) throws WindowsDiskException {
-        if (!Kernel32.INSTANCE.DeviceIoControl(handle, code, null, 0, null, 0, new IntByReference(), null)) {
-            throw Win32Errors.failure(Native.getLastError(), Phase.PREPARE, device, operation);
+    private static void control(Win32DiskCalls win32, WinNT.HANDLE handle, int code, String device, String operation)
+            throws WindowsDiskException {
+        if (!win32.deviceIoControl(handle, code, null, 0, null, 0, new IntByReference())) {
+            throw Win32Errors.failure(win32.lastError(), Phase.PREPARE, device, operation);
         }
     }
 
-    private static void query(WinNT.HANDLE handle, int code, com.sun.jna.Structure out, String device, String operation)
-            throws WindowsDiskException {
+    private static void query(Win32DiskCalls win32, WinNT.HANDLE handle, int code, com.sun.jna.Structure out,
+            String device, String operation) throws WindowsDiskException {
         IntByReference returned = new IntByReference();
-        if (!Kernel32.INSTANCE.DeviceIoControl(handle, code, null, 0, out.getPointer(), out.size(), returned, null)) {
-            throw Win32Errors.failure(Native.getLastError(), Phase.PREPARE, device, operation);
+        if (!win32.deviceIoControl(handle, code, null, 0, out.getPointer(), out.size(), returned)) {
+            throw Win32Errors.failure(win32.lastError(), Phase.PREPARE, device, operation);
         }
         out.read();
     }
@@ -156,7 +174,6 @@ public final class WindowsRawDisk implements BlockDevice {
 
     @Override
     public void write(ByteBuffer src, long position) throws IOException {
-        written = true;
         transfer(src, position, true);
     }
 
@@ -164,11 +181,11 @@ public final class WindowsRawDisk implements BlockDevice {
         int length = buffer.remaining();
         BlockDevice.checkRange(path, size, position, length);
         Pointer memory;
-        Memory bounce = null;
         if (buffer.isDirect()) {
             memory = Native.getDirectBufferPointer(buffer).share(buffer.position());
         } else {
-            bounce = new Memory(length + (long) sectorSize);
+            // A heap array has no stable, aligned address: bounce through aligned native memory.
+            Memory bounce = new Memory(length + (long) sectorSize);
             memory = bounce.align(sectorSize);
             if (write) {
                 memory.write(0, buffer.array(), buffer.arrayOffset() + buffer.position(), length);
@@ -179,27 +196,27 @@ public final class WindowsRawDisk implements BlockDevice {
             throw new WindowsDiskException(path + ": " + problem, Win32Errors.ERROR_INVALID_PARAMETER,
                     Win32Errors.EXIT_IO_ERROR);
         }
+        written |= write; // from here on the disk may have changed, even if the call fails
         long done = 0;
         while (done < length) {
-            int chunk = (int) Math.min(TransferAlignment.MAX_CHUNK, length - done);
+            int chunk = (int) Math.min(maxChunk, length - done);
             WinBase.OVERLAPPED at = new WinBase.OVERLAPPED();
             at.Offset = TransferAlignment.offsetLow(position + done);
             at.OffsetHigh = TransferAlignment.offsetHigh(position + done);
             IntByReference moved = new IntByReference();
             boolean ok = write
-                    ? WindowsIo.KERNEL32.WriteFile(disk, memory.share(done), chunk, moved, at)
-                    : WindowsIo.KERNEL32.ReadFile(disk, memory.share(done), chunk, moved, at);
+                    ? win32.writeFile(disk, memory.share(done), chunk, moved, at)
+                    : win32.readFile(disk, memory.share(done), chunk, moved, at);
+            String operation = (write ? "write" : "read") + " at byte " + (position + done);
             if (!ok) {
-                throw Win32Errors.failure(Native.getLastError(), Phase.TRANSFER, path,
-                        (write ? "write" : "read") + " at byte " + (position + done));
+                throw Win32Errors.failure(win32.lastError(), Phase.TRANSFER, path, operation);
             }
             if (moved.getValue() <= 0) {
-                throw Win32Errors.failure(Win32Errors.ERROR_HANDLE_EOF, Phase.TRANSFER, path,
-                        (write ? "write" : "read") + " at byte " + (position + done));
+                throw Win32Errors.failure(Win32Errors.ERROR_HANDLE_EOF, Phase.TRANSFER, path, operation);
             }
             done += moved.getValue();
         }
-        if (bounce != null && !write) {
+        if (!buffer.isDirect() && !write) {
             memory.read(0, buffer.array(), buffer.arrayOffset() + buffer.position(), length);
         }
         buffer.position(buffer.position() + length);
@@ -207,8 +224,8 @@ public final class WindowsRawDisk implements BlockDevice {
 
     @Override
     public void flush() throws IOException {
-        if (!Kernel32.INSTANCE.FlushFileBuffers(disk)) {
-            throw Win32Errors.failure(Native.getLastError(), Phase.TRANSFER, path, "flush");
+        if (!win32.flushFileBuffers(disk)) {
+            throw Win32Errors.failure(win32.lastError(), Phase.TRANSFER, path, "flush");
         }
     }
 
@@ -223,20 +240,19 @@ public final class WindowsRawDisk implements BlockDevice {
             if (written) {
                 flush();
                 // Tell Windows the partition table changed; failing that only delays new drive letters.
-                Kernel32.INSTANCE.DeviceIoControl(disk, IoControlCodes.IOCTL_DISK_UPDATE_PROPERTIES,
-                        null, 0, null, 0, new IntByReference(), null);
+                win32.deviceIoControl(disk, IoControlCodes.IOCTL_DISK_UPDATE_PROPERTIES, null, 0, null, 0,
+                        new IntByReference());
             }
         } finally {
-            Kernel32.INSTANCE.CloseHandle(disk);
-            releaseVolumes(lockedVolumes);
+            win32.closeHandle(disk);
+            releaseVolumes(win32, lockedVolumes);
         }
     }
 
-    private static void releaseVolumes(List<WinNT.HANDLE> volumes) {
+    private static void releaseVolumes(Win32DiskCalls win32, List<WinNT.HANDLE> volumes) {
         for (WinNT.HANDLE volume : volumes) {
-            Kernel32.INSTANCE.DeviceIoControl(volume, IoControlCodes.FSCTL_UNLOCK_VOLUME, null, 0, null, 0,
-                    new IntByReference(), null);
-            Kernel32.INSTANCE.CloseHandle(volume);
+            win32.deviceIoControl(volume, IoControlCodes.FSCTL_UNLOCK_VOLUME, null, 0, null, 0, new IntByReference());
+            win32.closeHandle(volume);
         }
     }
 }
