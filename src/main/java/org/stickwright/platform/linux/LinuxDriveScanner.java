@@ -51,6 +51,9 @@ import org.stickwright.platform.linux.MountInfo.Mount;
 public final class LinuxDriveScanner implements DriveSource {
     /** Block devices that are never write targets: memory, optical, device-mapper, md... */
     private static final List<String> NOT_DISKS = List.of("ram", "zram", "dm-", "md", "sr", "fd", "drbd", "zd");
+    /** eMMC boot and RPMB areas show up as disks of their own; they belong to the eMMC. */
+    private static final java.util.regex.Pattern EMMC_HARDWARE_PARTITION =
+            java.util.regex.Pattern.compile("mmcblk\\d+(boot\\d+|rpmb)");
     private static final int MAX_DEPTH = 16;
 
     private final Path root;
@@ -106,7 +109,8 @@ public final class LinuxDriveScanner implements DriveSource {
 
         List<Drive> drives = new ArrayList<>();
         for (Node disk : topology.byName.values()) {
-            if (disk.partition() || NOT_DISKS.stream().anyMatch(disk.name()::startsWith) || disk.size() == 0) {
+            if (disk.partition() || NOT_DISKS.stream().anyMatch(disk.name()::startsWith) || disk.size() == 0
+                    || EMMC_HARDWARE_PARTITION.matcher(disk.name()).matches()) {
                 continue; // a size of 0: an empty card-reader slot, a detached loop device
             }
             drives.add(toDrive(topology, disk, udev, mountPointsByNode, fsTypeByNode, systemReasons));
@@ -326,12 +330,18 @@ public final class LinuxDriveScanner implements DriveSource {
             for (Path dir : disks) {
                 String name = dir.getFileName().toString();
                 topology.add(node(name, dir, null));
+                List<Path> partitions = new ArrayList<>();
                 try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
                     for (Path child : children) {
                         if (Files.isRegularFile(child.resolve("partition"))) {
-                            topology.add(node(child.getFileName().toString(), child, name));
+                            partitions.add(child);
                         }
                     }
+                }
+                // Directory order is arbitrary; the partition number is what users count by.
+                partitions.sort(java.util.Comparator.comparingLong(p -> parseLong(read(p.resolve("partition")))));
+                for (Path partition : partitions) {
+                    topology.add(node(partition.getFileName().toString(), partition, name));
                 }
             }
         }

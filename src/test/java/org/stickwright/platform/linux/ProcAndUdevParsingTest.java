@@ -68,6 +68,22 @@ class ProcAndUdevParsingTest {
     }
 
     @Test
+    void partitionsAreListedByPartitionNumberNotDirectoryOrder(@TempDir Path root) throws IOException {
+        RecordedTree.build("lvm-md", root);
+        Path sdd = root.resolve("sys/block/sdd");
+        for (int n = 2; n <= 12; n++) {
+            Path part = Files.createDirectories(sdd.resolve("sdd" + n));
+            Files.writeString(part.resolve("partition"), n + "\n");
+            Files.writeString(part.resolve("dev"), "8:" + (48 + n) + "\n");
+            Files.writeString(part.resolve("size"), "2048\n");
+        }
+        Drive disk = new LinuxDriveScanner(root, "/opt/jdk").drives().stream()
+                .filter(d -> d.path().equals("/dev/sdd")).findFirst().orElseThrow();
+        assertThat(disk.partitions()).extracting(p -> p.path().substring("/dev/sdd".length()))
+                .containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12");
+    }
+
+    @Test
     void aSlavesCycleInACorruptTreeEndsInsteadOfHanging(@TempDir Path root) throws IOException {
         RecordedTree.build("lvm-md", root);
         Path dm0 = root.resolve("sys/devices/virtual/block/dm-0/slaves");
