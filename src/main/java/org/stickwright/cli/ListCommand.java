@@ -111,7 +111,7 @@ public final class ListCommand implements Callable<Integer> {
             String row = "%-" + pathWidth + "s  %" + sizeWidth + "s  %-" + busWidth + "s  %s%n";
             out.printf(row, "DEVICE", "SIZE", "BUS", "DRIVE");
             for (Drive drive : shown) {
-                StringBuilder name = new StringBuilder(drive.displayName());
+                StringBuilder name = new StringBuilder(DriveText.name(drive));
                 DriveListing.markers(drive).forEach(marker -> name.append("  [").append(marker).append(']'));
                 out.printf(row, drive.path(), SizeText.human(drive.size()), drive.bus().label(), name);
                 drive.systemReason().ifPresent(reason ->

@@ -23,11 +23,17 @@ public final class DriveText {
         return String.join(", ", mountPoints.stream().map(mp -> DisplayText.sanitize(mp, MAX_PATH_SHOWN)).toList());
     }
 
+    /** "SanDisk Cruzer Blade", or a placeholder that does not repeat the device path. */
+    public static String name(Drive drive) {
+        String name = (drive.vendor() + " " + drive.model()).trim();
+        return name.isEmpty() ? "(no name reported)" : name;
+    }
+
     /** "/dev/sdb  14.9 GiB  usb  SanDisk Cruzer Blade  [fixed]". */
     public static String headline(Drive drive) {
         StringBuilder line = new StringBuilder();
         line.append(drive.path()).append("  ").append(SizeText.human(drive.size()))
-                .append("  ").append(drive.bus().label()).append("  ").append(drive.displayName());
+                .append("  ").append(drive.bus().label()).append("  ").append(name(drive));
         for (String marker : DriveListing.markers(drive)) {
             line.append("  [").append(marker).append(']');
         }

@@ -102,6 +102,10 @@ class ListCommandTest {
             assertThat(result.get("hidden").getAsInt()).isEqualTo(2);
         });
         assertThat(list("loop-virtio").stdout()).startsWith("No removable or USB drives found.");
+        assertThat(list("loop-virtio", "--all").stdout()).contains(
+                "/dev/vda     256 GiB  virtio  (no name reported)  [system]  [fixed]",
+                "/dev/loop0  64.0 MiB  loop    loop device /var/tmp/stick.img  [loop]",
+                "    (whole disk)  mounted at /");
     }
 
     @Test
