@@ -27,8 +27,13 @@ import picocli.CommandLine.Spec;
  * as "never writable": no flag makes it a target.
  *
  * <p>With {@code --json}, one object per line (design §4): {@code {"event":"drive",...}} per
- * drive, then {@code {"event":"result","drives":N,"hidden":M}}; on failure
- * {@code {"event":"error","code":4,"message":...}}.
+ * drive, then {@code {"event":"result","status":"ok","drives":N,"hidden":M}}; on failure
+ * {@code {"event":"error","code":4,"message":...}}. A drive event carries {@code path},
+ * {@code vendor}, {@code model}, {@code serial} (sanitised), {@code size} in bytes, {@code bus}
+ * (usb, ata, scsi, nvme, mmc, virtio, loop, other), {@code removable} (flag or USB),
+ * {@code fixed} (needs --allow-fixed-disk), {@code loop}, {@code system} with
+ * {@code systemReason}, {@code writable} (false only for the system disk), the whole disk's
+ * {@code mountPoints} and {@code partitions} ({@code path, label, fsType, size, mountPoints}).
  */
 @Command(name = "list", mixinStandardHelpOptions = true,
         description = "Lists the drives Stickwright can write (removable and USB disks).")

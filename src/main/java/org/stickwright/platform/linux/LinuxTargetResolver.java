@@ -13,8 +13,10 @@ import org.stickwright.platform.TargetResolver;
  * A block device is a partition when {@code /sys/class/block/NAME/partition} exists; its disk
  * is the parent directory of its resolved sysfs node.
  *
- * <p>A path under /dev that does not exist is refused rather than treated as a new image file:
- * a mistyped {@code /dev/sdx} must not leave a multi-gigabyte file in the device directory.
+ * <p>A missing path in the device directories (/dev itself, /dev/disk/..., /dev/mapper) is
+ * refused rather than treated as a new image file: a mistyped {@code /dev/sdx} must not leave a
+ * multi-gigabyte file in devtmpfs. A file on a filesystem mounted below /dev ({@code /dev/shm})
+ * is still an image file.
  */
 public final class LinuxTargetResolver implements TargetResolver {
     private static final int S_IFMT = 0170000;
@@ -27,14 +29,17 @@ public final class LinuxTargetResolver implements TargetResolver {
         this.sysRoot = root;
     }
 
+    private static boolean namesADevice(Path missing) {
+        Path parent = missing.toAbsolutePath().normalize().getParent();
+        return parent != null && (parent.equals(Path.of("/dev")) || parent.startsWith("/dev/disk")
+                || parent.startsWith("/dev/mapper"));
+    }
+
     @Override
     public TargetKind resolve(String target) throws IOException {
         Path path = Path.of(target);
         if (!Files.exists(path)) {
-            if (path.toAbsolutePath().normalize().startsWith("/dev")) {
-                return new TargetKind.Unusable("no such device");
-            }
-            return new TargetKind.ImageFile(path);
+            return namesADevice(path) ? new TargetKind.Unusable("no such device") : new TargetKind.ImageFile(path);
         }
         if (Files.isDirectory(path)) {
             return new TargetKind.Unusable("is a directory, not a disk or an image file");

@@ -58,6 +58,10 @@ class LinuxMachineTest {
         assertThat(resolver.resolve(dir.toString())).isInstanceOf(TargetKind.Unusable.class);
         assertThat(resolver.resolve("/dev/null")).isEqualTo(new TargetKind.Unusable("is not a block device"));
         assertThat(resolver.resolve("/dev/sdzz9")).isEqualTo(new TargetKind.Unusable("no such device"));
+        assertThat(resolver.resolve("/dev/disk/by-id/usb-Nothing-0:0")).isEqualTo(new TargetKind.Unusable("no such device"));
+        if (Files.isDirectory(Path.of("/dev/shm"))) {
+            assertThat(resolver.resolve("/dev/shm/stickwright-new.img")).isInstanceOf(TargetKind.ImageFile.class);
+        }
     }
 
     @Test
