@@ -47,7 +47,9 @@ public final class Win32Errors {
 
     /** The exception for {@code code}, raised by {@code operation} on {@code device}. */
     public static WindowsDiskException failure(int code, Phase phase, String device, String operation) {
-        return new WindowsDiskException(device + ": " + operation + " failed: " + explain(code) + " (Win32 error " + code + ")",
+        // "\\.\E:" already ends in a colon; "\\.\E:: lock" would read as a typo
+        String subject = device.endsWith(":") ? device + " " : device + ": ";
+        return new WindowsDiskException(subject + operation + " failed: " + explain(code) + " (Win32 error " + code + ")",
                 code, exitCode(code, phase));
     }
 

@@ -1,8 +1,5 @@
 package org.stickwright.platform.windows;
 
-import com.sun.jna.Native;
-import com.sun.jna.platform.win32.Kernel32;
-import com.sun.jna.platform.win32.WinBase;
 import com.sun.jna.platform.win32.WinNT;
 import com.sun.jna.ptr.IntByReference;
 import java.io.IOException;
@@ -18,6 +15,16 @@ import org.stickwright.platform.Unmounter;
  * dismounts again, holding the locks for the whole write.
  */
 public final class WindowsUnmounter implements Unmounter {
+    private final Win32DiskCalls win32;
+
+    public WindowsUnmounter() {
+        this(Win32DiskCalls.KERNEL32);
+    }
+
+    WindowsUnmounter(Win32DiskCalls win32) {
+        this.win32 = win32;
+    }
+
     @Override
     public void unmountAll(List<DrivePartition> mounted) throws IOException {
         for (DrivePartition partition : mounted) {
@@ -30,23 +37,25 @@ public final class WindowsUnmounter implements Unmounter {
         }
     }
 
-    private static void dismount(String device) throws IOException {
-        WinNT.HANDLE volume = Kernel32.INSTANCE.CreateFile(device, WinNT.GENERIC_READ | WinNT.GENERIC_WRITE,
-                WinNT.FILE_SHARE_READ | WinNT.FILE_SHARE_WRITE, null, WinNT.OPEN_EXISTING, 0, null);
-        if (WinBase.INVALID_HANDLE_VALUE.equals(volume)) {
-            throw Win32Errors.failure(Native.getLastError(), Win32Errors.Phase.PREPARE, device, "open volume");
+    private void dismount(String device) throws IOException {
+        WinNT.HANDLE volume = win32.createFile(device, WindowsRawDisk.READ_WRITE, WindowsRawDisk.SHARE_READ_WRITE, 0);
+        if (volume == null) {
+            throw Win32Errors.failure(win32.lastError(), Win32Errors.Phase.PREPARE, device, "open volume");
         }
         try {
-            for (int code : new int[] {IoControlCodes.FSCTL_LOCK_VOLUME, IoControlCodes.FSCTL_DISMOUNT_VOLUME}) {
-                if (!Kernel32.INSTANCE.DeviceIoControl(volume, code, null, 0, null, 0, new IntByReference(), null)) {
-                    throw Win32Errors.failure(Native.getLastError(), Win32Errors.Phase.PREPARE, device,
-                            code == IoControlCodes.FSCTL_LOCK_VOLUME ? "lock volume" : "dismount volume");
-                }
+            if (!win32.deviceIoControl(volume, IoControlCodes.FSCTL_LOCK_VOLUME, null, 0, null, 0, new IntByReference())) {
+                throw Win32Errors.failure(win32.lastError(), Win32Errors.Phase.PREPARE, device, "lock volume");
             }
-            Kernel32.INSTANCE.DeviceIoControl(volume, IoControlCodes.FSCTL_UNLOCK_VOLUME, null, 0, null, 0,
-                    new IntByReference(), null);
+            try {
+                if (!win32.deviceIoControl(volume, IoControlCodes.FSCTL_DISMOUNT_VOLUME, null, 0, null, 0,
+                        new IntByReference())) {
+                    throw Win32Errors.failure(win32.lastError(), Win32Errors.Phase.PREPARE, device, "dismount volume");
+                }
+            } finally {
+                win32.deviceIoControl(volume, IoControlCodes.FSCTL_UNLOCK_VOLUME, null, 0, null, 0, new IntByReference());
+            }
         } finally {
-            Kernel32.INSTANCE.CloseHandle(volume);
+            win32.closeHandle(volume);
         }
     }
 }
