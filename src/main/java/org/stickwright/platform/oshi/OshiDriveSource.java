@@ -35,10 +35,18 @@ public final class OshiDriveSource implements DriveSource {
 
     @Override
     public List<Drive> drives() throws IOException {
-        List<DiskFacts> facts = oshiFacts();
         if (Platform.isLinux()) {
-            return DriveMerger.fillFromOshi(LinuxDriveScanner.forThisMachine().drives(), facts);
+            List<Drive> scanned = LinuxDriveScanner.forThisMachine().drives();
+            List<DiskFacts> facts;
+            try {
+                facts = oshiFacts();
+            } catch (RuntimeException | LinkageError e) {
+                // OSHI only fills gaps on Linux (through libudev); without it sysfs still answers.
+                facts = List.of();
+            }
+            return DriveMerger.fillFromOshi(scanned, facts);
         }
+        List<DiskFacts> facts = oshiFacts();
         if (Platform.isWindows()) {
             return WindowsDriveClassifier.classify(facts);
         }

@@ -113,6 +113,7 @@ class LinuxMachineTest {
                 LinuxUnmounter unmounter = new LinuxUnmounter();
                 try (SeekableByteChannel open = Files.newByteChannel(mountPoint.resolve("busy"),
                         StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                    assertThat(open.isOpen()).isTrue(); // an open file is what keeps the mount busy
                     assertThatThrownBy(() -> unmounter.unmountAll(drive))
                             .isInstanceOf(IOException.class)
                             .hasMessage("cannot unmount " + loop.partition(1) + " from " + mountPoint

@@ -87,6 +87,7 @@ class WindowsRawDiskTest {
         win32.fail("lock " + VOL_E, Win32Errors.ERROR_ACCESS_DENIED, Win32Errors.ERROR_ACCESS_DENIED,
                 Win32Errors.ERROR_LOCK_VIOLATION);
         try (WindowsRawDisk disk = open(TransferAlignment.MAX_CHUNK)) {
+            assertThat(disk.size()).isEqualTo(1 << 20);
             assertThat(pauses).containsExactly(250L, 250L, 250L);
             assertThat(win32.log.stream().filter(l -> l.equals("lock " + VOL_E))).hasSize(4);
         }
