@@ -3,11 +3,17 @@ package org.stickwright.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
 import org.stickwright.engine.io.BlockDevice;
 import org.stickwright.engine.io.ImageFile;
 import org.stickwright.engine.job.JobException;
 import org.stickwright.engine.job.Outcome;
 import org.stickwright.engine.job.Sizes;
+import org.stickwright.platform.DrivePartition;
+import org.stickwright.platform.PlatformTargets;
+import org.stickwright.platform.TargetPolicy;
+import org.stickwright.platform.TargetVerdict;
 import org.stickwright.platform.linux.LinuxRawDisk;
 
 /**
@@ -21,6 +27,7 @@ final class TargetOpener {
     private final boolean allowFixedDisk;
     private final boolean unmount;
     private boolean blockDevice;
+    private List<DrivePartition> toUnmount = List.of();
     private long size;
     private String description;
 
@@ -31,21 +38,35 @@ final class TargetOpener {
         this.unmount = unmount;
     }
 
-    /** Applies the rules; throws with the contract's outcome when the target may not be used. */
+    /**
+     * Applies the safety rules ({@link TargetPolicy}: the system disk always refused, fixed
+     * disks only with the flag, mounted partitions only with consent) and the image-file rules;
+     * throws with the contract's outcome when the target may not be used. Writes nothing.
+     */
     void vet(Path image) throws JobException {
         try {
-            if (Files.isDirectory(target)) {
-                throw new JobException(Outcome.BAD_INPUT, target + " is a directory, not a drive or an image file");
-            }
             if (Files.exists(target) && Files.isSameFile(target, image)) {
                 throw new JobException(Outcome.BAD_INPUT, "the target is the image itself: " + target);
             }
-            blockDevice = Files.exists(target) && isBlockDevice(target);
+            TargetVerdict verdict = TargetPolicy.forThisMachine().vet(target, allowFixedDisk);
+            if (verdict instanceof TargetVerdict.Refused refused) {
+                throw new JobException(refused.exitCode() == TargetPolicy.EXIT_REFUSED ? Outcome.REFUSED : Outcome.BAD_INPUT,
+                        refused.reason());
+            }
+            TargetVerdict.Allowed allowed = (TargetVerdict.Allowed) verdict;
+            blockDevice = !allowed.imageFile();
             if (blockDevice) {
+                toUnmount = allowed.toUnmount();
+                if (!toUnmount.isEmpty() && !unmount) {
+                    throw new JobException(Outcome.REFUSED, target + " has mounted partitions ("
+                            + toUnmount.stream().map(p -> p.path() + " on " + String.join(", ", p.mountPoints()))
+                                    .collect(Collectors.joining("; "))
+                            + "): nothing was written; pass --unmount to have them unmounted first");
+                }
                 try (LinuxRawDisk disk = LinuxRawDisk.openReadOnly(target)) {
                     size = disk.size();
                 }
-                description = target + " (" + Sizes.human(size) + ")";
+                description = allowed.description();
             } else if (Files.exists(target)) {
                 if (createSize >= 0) {
                     throw new JobException(Outcome.BAD_INPUT, "--size is only for creating a missing image file, but "
@@ -82,9 +103,15 @@ final class TargetOpener {
         return description;
     }
 
+    /** Unmounts what the user consented to, then opens the target for writing. */
     BlockDevice open() throws JobException {
         try {
             if (blockDevice) {
+                try {
+                    PlatformTargets.unmounter().unmountAll(toUnmount);
+                } catch (IOException e) {
+                    throw new JobException(Outcome.REFUSED, "nothing was written: " + e.getMessage(), e);
+                }
                 return LinuxRawDisk.openExclusive(target);
             }
             return Files.exists(target) ? ImageFile.openReadWrite(target) : ImageFile.create(target, createSize);
@@ -113,8 +140,4 @@ final class TargetOpener {
         }
     }
 
-    private static boolean isBlockDevice(Path path) throws IOException {
-        Object mode = Files.getAttribute(path, "unix:mode");
-        return mode instanceof Integer m && (m & 0170000) == 0060000;
-    }
 }

@@ -23,9 +23,9 @@ import org.stickwright.testing.Tool;
 /** {@code list} as a separate JVM on the real machine: stdout, exit code, OSHI and JNA loaded for real. */
 class ListCommandProcessTest {
     private static Tool.Result list(String... args) {
-        List<String> command = new ArrayList<>(CliProcess.command(args));
-        command.set(command.indexOf("org.stickwright.Main"), ListCommandMain.class.getName());
-        return Tool.run(null, 120, command);
+        List<String> command = new ArrayList<>(List.of("list"));
+        command.addAll(List.of(args));
+        return CliProcess.run(120, command.toArray(String[]::new));
     }
 
     private static List<JsonObject> json(Tool.Result result) {

@@ -52,8 +52,9 @@ class WriteToDeviceTest {
         try (FailingDisk disk = FailingDisk.create(dir, 32L << 20, 12L << 20, 0)) {
             Tool.Result result = CliProcess.run(120, "write", image.toString(), disk.device().toString(), "--yes");
             assertThat(result.exitCode()).as(result.output()).isEqualTo(4);
-            assertThat(result.stderr()).contains("Input/output error").contains("partition tables were wiped");
-            assertThat(Files.readAllBytes(disk.device()).length).isEqualTo(32 << 20);
+            // The medium fails past 12 MiB, so its last MiB cannot be wiped: the message says so.
+            assertThat(result.stderr()).contains("Input/output error").contains("first MiB")
+                    .contains("was wiped").contains("wiping its last MiB (backup GPT) failed");
             byte[] start = new byte[1 << 20];
             try (var in = Files.newInputStream(disk.device())) {
                 assertThat(in.readNBytes(start, 0, start.length)).isEqualTo(start.length);
@@ -110,5 +111,50 @@ class WriteToDeviceTest {
             }
             assertThat(start).containsOnly(0);
         }
+    }
+
+    @Test
+    void aMountedPartitionIsRefusedUntilTheUserConsentsToUnmounting() throws IOException {
+        Path image = TestImages.diskImage(dir.resolve("disk.img"), 8L << 20, 25, 0);
+        Path backing = dir.resolve("stick");
+        Tool.run("truncate", "-s", "64M", backing.toString()).ok();
+        Tool.run("sh", "-c", "echo 'start=2048, type=83' | sfdisk -q " + backing).ok();
+        Path mount = Files.createDirectories(dir.resolve("mnt"));
+        try (LoopDevice loop = LoopDevice.attach(backing)) {
+            Tool.run("partx", "--add", loop.device().toString()).ok();
+            Tool.run("mkfs.ext4", "-q", loop.partition(1).toString()).ok();
+            Tool.run("mount", loop.partition(1).toString(), mount.toString()).ok();
+            try {
+                String before = TestImages.sha256(loop.device(), 64L << 20);
+                Tool.Result refused = CliProcess.run("write", image.toString(), loop.device().toString(), "--yes");
+                assertThat(refused.exitCode()).as(refused.output()).isEqualTo(3);
+                assertThat(refused.stderr()).contains("mounted partitions").contains(mount.toString()).contains("--unmount");
+                assertThat(Tool.run("findmnt", mount.toString()).exitCode()).as("still mounted").isZero();
+                assertThat(TestImages.sha256(loop.device(), 64L << 20)).isEqualTo(before);
+
+                Tool.Result consented = CliProcess.run("write", image.toString(), loop.device().toString(), "--yes", "--unmount");
+                assertThat(consented.exitCode()).as(consented.output()).isZero();
+                assertThat(Tool.run("findmnt", mount.toString()).exitCode()).as("unmounted").isNotZero();
+                assertThat(TestImages.sha256(loop.device(), Files.size(image))).isEqualTo(TestImages.sha256(image));
+            } finally {
+                Tool.run("umount", mount.toString());
+            }
+        }
+    }
+
+    @Test
+    void theDiskHoldingRootIsRefusedWhateverTheFlags() throws IOException {
+        Capabilities.requireTools("findmnt", "lsblk");
+        String source = Tool.run("findmnt", "-n", "-o", "SOURCE", "/").ok().stdout().trim();
+        Capabilities.require(source.startsWith("/dev/"), "/ is not on a block device here: " + source);
+        String parent = Tool.run("lsblk", "-n", "-d", "-o", "PKNAME", source).ok().stdout().trim();
+        Path disk = Path.of("/dev", parent.isEmpty() ? Path.of(source).getFileName().toString() : parent);
+        Path image = TestImages.diskImage(dir.resolve("disk.img"), 4L << 20, 26, 0);
+        Tool.Result result = CliProcess.run("write", image.toString(), disk.toString(), "--yes", "--unmount", "--allow-fixed-disk");
+        assertThat(result.exitCode()).as(result.output()).isEqualTo(3);
+        assertThat(result.stderr()).contains("system disk").contains("never written");
+        assertThat(Tool.run("findmnt", "/").exitCode()).as("/ still mounted").isZero();
+        // Whether the disk's bytes stayed is not readable here: this sandbox denies even root a
+        // read of the system disk. The refusal comes from the policy before any open for writing.
     }
 }

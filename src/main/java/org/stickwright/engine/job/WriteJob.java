@@ -320,39 +320,52 @@ public final class WriteJob {
         return 0;
     }
 
-    /** Wipes what was written of the partition tables and wraps the cause with the target's state. */
+    /** Wipes the target's partition tables and wraps the cause with the state the target is left in. */
     private JobException failed(Outcome outcome, String message, Throwable cause) {
-        String state;
-        try {
-            wipe();
-            state = writtenHigh < 0 ? "nothing was written to the target"
-                    : "the target's partition tables were wiped so it is not mistaken for a good stick";
-        } catch (IOException e) {
-            state = "wiping the target's partition tables failed too (" + describe(e) + "): its state is unknown";
-        }
-        return new JobException(outcome, message + "; " + state, cause);
+        return new JobException(outcome, message + "; " + wipe(), cause);
     }
 
     /**
-     * Zeros the first and last MiB of the target: MBR, GPT headers, ISO 9660 descriptors. On an
-     * image file only where this job wrote: elsewhere the file is a hole already, and writing
-     * zeros into a hole would need the space a full disk may not have.
+     * Zeros the first and last MiB of the target: MBR, primary GPT and ISO 9660 descriptors at
+     * the start, the backup GPT at the end. On an image file only where this job wrote:
+     * elsewhere the file is a hole already, and writing zeros into a hole would need the space a
+     * full disk may not have. Says in words what state the target is left in.
      */
-    private void wipe() throws IOException {
+    private String wipe() {
         if (writtenHigh < 0) {
-            return;
+            return "nothing was written to the target";
         }
         BlockDevice target = request.target();
-        long size = target.size();
-        long tail = Math.max(WIPE, roundDown(size - WIPE, target.logicalSectorSize()));
-        if (fileTarget) {
-            zero(target, writtenLow, Math.min(WIPE, writtenHigh));
-            zero(target, Math.max(tail, writtenLow), Math.min(size, writtenHigh));
-        } else {
-            zero(target, 0, Math.min(WIPE, size));
-            zero(target, tail, size);
+        String headFailure;
+        String tailFailure;
+        try {
+            long size = target.size();
+            long tail = Math.max(WIPE, roundDown(size - WIPE, target.logicalSectorSize()));
+            headFailure = fileTarget ? zeroOrSay(target, writtenLow, Math.min(WIPE, writtenHigh))
+                    : zeroOrSay(target, 0, Math.min(WIPE, size));
+            tailFailure = fileTarget ? zeroOrSay(target, Math.max(tail, writtenLow), Math.min(size, writtenHigh))
+                    : zeroOrSay(target, tail, size);
+            target.flush();
+        } catch (IOException e) {
+            return "wiping the target's partition tables failed too (" + describe(e) + "): its state is unknown";
         }
-        target.flush();
+        if (headFailure != null) {
+            return "wiping the target's partition tables failed too (" + headFailure + "): its state is unknown";
+        }
+        if (tailFailure != null) {
+            return "the target's first MiB (MBR, GPT, ISO 9660 descriptors) was wiped so it is not mistaken for a good "
+                    + "stick; wiping its last MiB (backup GPT) failed (" + tailFailure + ")";
+        }
+        return "the target's partition tables were wiped so it is not mistaken for a good stick";
+    }
+
+    private static String zeroOrSay(BlockDevice target, long from, long to) {
+        try {
+            zero(target, from, to);
+            return null;
+        } catch (IOException e) {
+            return describe(e);
+        }
     }
 
     private static void zero(BlockDevice target, long from, long to) throws IOException {
