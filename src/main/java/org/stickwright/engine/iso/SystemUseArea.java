@@ -64,6 +64,9 @@ final class SystemUseArea {
     boolean parentLinkSeen;
     boolean relocated;
 
+    /** Blocks holding continuation areas this record chained through (they are in use). */
+    final java.util.List<Long> continuationBlocks = new java.util.ArrayList<>();
+
     private StringBuilder nameBuilder;
     private StringBuilder linkBuilder;
     private boolean linkComponentOpen;
@@ -94,6 +97,7 @@ final class SystemUseArea {
                 throw new IsoFormatException("SUSP continuation area", continuations.position(block) + ceOffset,
                         "continuation chain loops or exceeds " + MAX_CONTINUATIONS + " areas");
             }
+            area.continuationBlocks.add(block);
             buf = continuations.read(block, ceOffset, ceLength);
             start = 0;
             end = ceLength;
