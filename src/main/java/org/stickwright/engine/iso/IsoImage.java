@@ -289,8 +289,16 @@ public final class IsoImage {
     /** The root directory. */
     public IsoEntry root() throws IOException {
         DirectoryRecord self = firstRecord(device, treeRoot);
-        return entryFor("/", "", List.of(self), treeRoot.base(), naming == Naming.ROCK_RIDGE
-                ? rockRidge(self, treeRoot.base()) : null, treeRoot.rootLba(), self.dataLength);
+        if (!self.isDirectory()) {
+            throw new IsoFormatException("root directory record", self.position, "is not flagged as a directory");
+        }
+        SystemUseArea rr = naming == Naming.ROCK_RIDGE ? rockRidge(self, treeRoot.base()) : null;
+        int typeBits = rr == null || rr.mode == null ? 0 : rr.mode & 0170000;
+        if (rr != null && (rr.symlinkTarget != null || (typeBits != 0 && typeBits != 0040000))) {
+            throw new IsoFormatException("root directory record", self.position,
+                    "Rock Ridge describes the root as something other than a directory");
+        }
+        return entryFor("/", "", List.of(self), treeRoot.base(), rr, treeRoot.rootLba(), self.dataLength);
     }
 
     private SystemUseArea rockRidge(DirectoryRecord self, long base) throws IOException {
@@ -455,6 +463,16 @@ public final class IsoImage {
                     "directory of " + length + " bytes extends past the device's end");
         }
         byte[] data = device.readBytes(directoryOffset, (int) length);
+        return parseDirectory(data, directoryOffset, names, skip, continuations(device, base));
+    }
+
+    /**
+     * Parses the records of a directory extent already in memory ({@code data}, found at device
+     * byte {@code directoryOffset}); "." and ".." are skipped, Rock Ridge is read when
+     * {@code names} is ROCK_RIDGE.
+     */
+    static List<NamedRecord> parseDirectory(byte[] data, long directoryOffset, Naming names, int skip,
+            SystemUseArea.ContinuationSource continuations) throws IOException {
         List<NamedRecord> records = new ArrayList<>();
         int at = 0;
         while (at < data.length) {
@@ -474,7 +492,7 @@ public final class IsoImage {
                 byte[] bytes = new byte[record.length];
                 System.arraycopy(data, at - record.length, bytes, 0, record.length);
                 rr = SystemUseArea.parse(bytes, record.systemUseOffset, record.systemUseLength, record.position
-                        + record.systemUseOffset, skip, continuations(device, base));
+                        + record.systemUseOffset, skip, continuations);
             }
             records.add(new NamedRecord(nameOf(record, names, rr), record, rr));
         }

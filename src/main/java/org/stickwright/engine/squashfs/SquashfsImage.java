@@ -31,9 +31,9 @@ import org.stickwright.engine.io.BlockDevice;
 /** An opened squashfs image. */
 public final class SquashfsImage {
     /** Entries one directory may list before we call the listing corrupt. */
-    static final int MAX_DIRECTORY_ENTRIES = 1 << 20;
+    static final int MAX_DIRECTORY_ENTRIES = 1 << 17;
     /** Nodes a full walk may visit. */
-    static final int MAX_NODES = 1 << 24;
+    static final int MAX_NODES = 1 << 22;
     static final long NO_FRAGMENT = 0xFFFFFFFFL;
 
     private final BlockDevice device;
@@ -71,7 +71,7 @@ public final class SquashfsImage {
         }
         int blocks = (count * 4 + MetadataReader.BLOCK_SIZE - 1) / MetadataReader.BLOCK_SIZE;
         long lookup = superblock.idTableStart();
-        if (lookup + blocks * 8L > superblock.bytesUsed()) {
+        if (lookup < 0 || lookup + blocks * 8L > superblock.bytesUsed()) {
             throw new SquashfsFormatException("id table", lookup, "lookup table overruns the image");
         }
         byte[] pointers = device.readBytes(lookup, blocks * 8);
@@ -381,7 +381,7 @@ public final class SquashfsImage {
                     + " does not exist (" + superblock.fragmentCount() + " fragments)");
         }
         long pointerAt = superblock.fragmentTableStart() + (index / 512) * 8;
-        if (pointerAt + 8 > superblock.bytesUsed()) {
+        if (superblock.fragmentTableStart() < 0 || pointerAt + 8 > superblock.bytesUsed()) {
             throw new SquashfsFormatException("fragment table", pointerAt, "lookup table overruns the image");
         }
         long blockPosition = le64(device.readBytes(pointerAt, 8), 0);

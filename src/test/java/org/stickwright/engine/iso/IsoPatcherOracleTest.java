@@ -209,6 +209,22 @@ class IsoPatcherOracleTest {
     }
 
     @Test
+    void grubRescueConfigGrowsIntoFreeBlocksOfTheThirdPartyImage() throws IOException {
+        Path grubRescue = Path.of("/usr/lib/grub-rescue/grub-rescue-cdrom.iso");
+        Capabilities.require(Files.exists(grubRescue), "grub-rescue-pc is not installed");
+        TreeMap<String, String> baseline = IsoFixtures.describe(IsoFixtures.xorrisoExtract(grubRescue,
+                dir.resolve("base-grub")));
+        Path iso = copy(grubRescue, 0);
+        byte[] bytes = content(20_000, 6);
+        IsoPatcher.Result result = patch(iso, "/boot/grub/grub.cfg", bytes);
+        assertThat(result.placement()).isEqualTo(IsoPatcher.Placement.RELOCATED);
+        assertThat(result.recordsUpdated()).isEqualTo(1); // Rock Ridge only, no Joliet
+        TreeMap<String, String> expected = expected(baseline, "boot/grub/grub.cfg", bytes);
+        assertThat(IsoFixtures.describe(IsoFixtures.xorrisoExtract(iso, dir.resolve("grub-after")))).isEqualTo(expected);
+        assertThat(isoinfoExtract(iso, "-R", "/boot/grub/grub.cfg")).isEqualTo(bytes);
+    }
+
+    @Test
     void patchedFileReadsBackThroughOurReader() throws IOException {
         Path iso = copy(plainIso, 0);
         byte[] bytes = content(10_000, 5);
