@@ -545,6 +545,10 @@ public final class IsoImage {
                 throw new IsoFormatException("directory record", first.record().position,
                         "invalid file name '" + first.name() + "'");
             }
+            if (rr != null && parentPath.equals("/") && first.record().isDirectory() && isRelocationDirectory(
+                    first, base)) {
+                continue; // only holds what CL entries show elsewhere
+            }
             long lba = first.record().extentLba;
             long size = 0;
             for (DirectoryRecord part : parts) {
@@ -560,6 +564,18 @@ public final class IsoImage {
             entries.add(entryFor(prefix + first.name(), first.name(), parts, base, rr, lba, size));
         }
         return entries;
+    }
+
+    /**
+     * True for the directory Rock Ridge writers move deep directories to (rr_moved, .rr_moved,
+     * RR_MOVED, or any -rr_reloc_dir name) when everything in it is marked RE: the relocated
+     * directories are shown where their CL entries stand, so listing it would show them twice.
+     */
+    private boolean isRelocationDirectory(NamedRecord candidate, long base) throws IOException {
+        DirectoryRecord r = candidate.record();
+        List<NamedRecord> children = readRecords(base + r.extentLba * BLOCK_SIZE, r.dataLength, base,
+                Naming.ROCK_RIDGE, susSkip);
+        return !children.isEmpty() && children.stream().allMatch(c -> c.rockRidge() != null && c.rockRidge().relocated);
     }
 
     private IsoEntry entryFor(String path, String name, List<DirectoryRecord> parts, long base, SystemUseArea rr,

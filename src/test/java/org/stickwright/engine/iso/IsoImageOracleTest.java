@@ -70,6 +70,18 @@ class IsoImageOracleTest {
     }
 
     @Test
+    void deepDirectoriesRelocatedByRockRidgeReadAsXorrisoShowsThem() throws IOException {
+        Path relocated = IsoFixtures.buildIso(dir, src, "relocated.iso", "-rr_reloc_dir", "RR_MOVED");
+        String primary = Tool.run("isoinfo", "-f", "-i", relocated.toString()).ok().stdout();
+        assertThat(primary).as("the fixture really relocates").contains("/RR_MOVED/LEVEL8");
+        TreeMap<String, String> expected = IsoFixtures.describe(
+                IsoFixtures.xorrisoExtract(relocated, dir.resolve("x4")));
+        assertThat(ours(relocated, dir.resolve("o4"))).isEqualTo(expected)
+                .containsKey("level1/level2/level3/level4/level5/level6/level7/level8/level9/level10/level11/bottom.txt")
+                .doesNotContainKey("RR_MOVED");
+    }
+
+    @Test
     void partitionOffsetImageReadsTheSameAndExposesItsSecondSet() throws IOException {
         TreeMap<String, String> expected = IsoFixtures.describe(
                 IsoFixtures.xorrisoExtract(offsetIso, dir.resolve("x3")));
