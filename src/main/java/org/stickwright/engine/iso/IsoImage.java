@@ -73,6 +73,15 @@ public final class IsoImage {
         this.bootRecordOffset = bootRecordOffset;
     }
 
+    /** True when block 16 holds a volume descriptor ("CD001" at byte 32769): cheap format sniffing. */
+    public static boolean looksLikeIso9660(BlockDevice device) throws IOException {
+        long at = FIRST_DESCRIPTOR_BLOCK * (long) BLOCK_SIZE;
+        if (device.size() < at + BLOCK_SIZE) {
+            return false;
+        }
+        return "CD001".equals(new String(device.readBytes(at + 1, 5), StandardCharsets.ISO_8859_1));
+    }
+
     /** Opens the image, choosing Rock Ridge names, else Joliet, else ISO 9660. */
     public static IsoImage open(BlockDevice device) throws IOException {
         return open(device, Naming.AUTO);

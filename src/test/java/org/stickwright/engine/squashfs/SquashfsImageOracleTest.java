@@ -179,6 +179,32 @@ class SquashfsImageOracleTest {
         }
     }
 
+    /** The family-detection path: the squashfs inside a live ISO, read through the file's extent. */
+    @org.junit.jupiter.api.Test
+    void squashfsInsideAnIsoIsReadThroughItsExtent() throws IOException {
+        Capabilities.requireTools("xorriso");
+        Path isoRoot = dir.resolve("iso-root");
+        Files.createDirectories(isoRoot.resolve("LiveOS"));
+        Files.copy(squash("xz"), isoRoot.resolve("LiveOS/squashfs.img"));
+        Path iso = dir.resolve("live.iso");
+        Tool.run(null, 120, List.of("xorriso", "-as", "mkisofs", "-R", "-J", "-V", "Fedora-Test", "-o", iso.toString(),
+                isoRoot.toString())).ok();
+        try (ImageFile device = ImageFile.openReadOnly(iso)) {
+            assertThat(org.stickwright.engine.iso.IsoImage.looksLikeIso9660(device)).isTrue();
+            org.stickwright.engine.iso.IsoImage image = org.stickwright.engine.iso.IsoImage.open(device);
+            org.stickwright.engine.iso.IsoEntry img = image.find("/LiveOS/squashfs.img").orElseThrow();
+            assertThat(img.extents()).hasSize(1);
+            org.stickwright.engine.iso.IsoExtent extent = img.extents().get(0);
+            SquashfsImage squashfs = SquashfsImage.open(device.slice(extent.offset(), extent.length()));
+            assertThat(squashfs.find("/LiveOS/rootfs.img")).get().extracting(SquashfsEntry::type)
+                    .isEqualTo(SquashfsEntry.Type.FILE);
+            assertThat(new String(squashfs.readFile(squashfs.find("/etc/os-release").orElseThrow(), 4096),
+                    StandardCharsets.UTF_8)).contains("ID=stickwright");
+            assertThat(SquashfsSuperblock.probe(device, extent.offset())).isPresent();
+            assertThat(SquashfsSuperblock.probe(device, 0)).isEmpty();
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"gzip", "zstd"})
     void superblockEqualsUnsquashfsStat(String compressor) throws IOException {
