@@ -70,18 +70,37 @@ public final class IsoPatcher {
         scan();
     }
 
+    /** Where a replacement will go, computed before anything is written. */
+    private record Plan(IsoEntry target, List<TreeRecord> records, Placement placement, long newOffset,
+            long volumeBlocks) {
+    }
+
     /**
      * Replaces the content of the regular file at {@code path} with {@code content}.
      *
      * @throws IsoFormatException when the image is corrupt
      * @throws IOException        when the file is missing, multi-extent, a boot image that would
-     *                            have to move, or there is no room for the new content
+     *                            have to move, or there is no room for the new content; nothing
+     *                            has been written then
      */
     public static Result replace(BlockDevice device, String path, byte[] content) throws IOException {
-        return new IsoPatcher(device).replace(path, content);
+        IsoPatcher patcher = new IsoPatcher(device);
+        Plan plan = patcher.plan(path, content.length);
+        return patcher.apply(plan, content);
     }
 
-    private Result replace(String path, byte[] content) throws IOException {
+    /**
+     * Works out where {@code newLength} bytes for {@code path} would go, writing nothing: a job
+     * checks with this that a patch fits before it writes anything.
+     */
+    public static Result plan(BlockDevice device, String path, long newLength) throws IOException {
+        IsoPatcher patcher = new IsoPatcher(device);
+        Plan plan = patcher.plan(path, newLength);
+        return new Result(plan.target().path(), plan.placement(), new IsoExtent(Math.max(plan.newOffset(), 0),
+                newLength), plan.records().size(), plan.volumeBlocks());
+    }
+
+    private Plan plan(String path, long newLength) throws IOException {
         IsoEntry target = image.find(path).orElseThrow(() -> new IOException(device.name() + ": no file " + path));
         if (!target.isFile()) {
             throw new IOException(path + " is not a regular file");
@@ -89,67 +108,72 @@ public final class IsoPatcher {
         if (target.extents().size() > 1) {
             throw new IOException(path + " is a multi-extent file; only single-extent files are replaced");
         }
-        if (content.length > MAX_FILE) {
-            throw new IOException("new content of " + path + " exceeds a single extent's 4 GiB - 1 bytes");
+        if (newLength < 0 || newLength > MAX_FILE) {
+            throw new IOException("new content of " + path + " (" + newLength
+                    + " bytes) does not fit a single extent of at most 4 GiB - 1 bytes");
         }
         List<TreeRecord> naming = recordsNaming(target);
         if (naming.isEmpty()) {
             throw new IOException(path + ": no directory record found for it in any tree");
         }
         long oldBlocks = blocks(target.size());
-        long newBlocks = blocks(content.length);
+        long newBlocks = blocks(newLength);
         long oldOffset = target.size() > 0 ? target.firstDataOffset() : -1;
-        long newOffset;
-        Placement placement;
         long volumeBlocks = image.volume().volumeSpaceBlocks();
-        if (oldOffset >= 0 && newBlocks <= oldBlocks) {
-            placement = Placement.IN_PLACE;
-            newOffset = oldOffset;
-            writeChanged(oldOffset, content);
-        } else {
-            if (isBootImage(oldOffset)) {
-                throw new IOException(path + " is an El Torito boot image: it can grow only within its blocks");
-            }
-            long free = findFreeRun(newBlocks);
-            if (free >= 0) {
-                placement = Placement.RELOCATED;
-                newOffset = free * BLOCK;
-            } else {
-                placement = Placement.APPENDED;
-                long end = volumeBlocks * BLOCK;
-                newOffset = end;
-                long newEnd = end + newBlocks * BLOCK;
-                if (newEnd > device.size()) {
-                    throw new IOException(device.name() + ": " + path + " needs " + newBlocks
-                            + " blocks after the volume's end at byte " + end + " but the device ends at "
-                            + device.size());
-                }
-                if (!isZero(end, newBlocks * BLOCK)) {
-                    throw new IOException(device.name() + ": the bytes after the volume's end (" + end
-                            + ") are in use; refusing to append " + path + " there");
-                }
-                volumeBlocks = end / BLOCK + newBlocks;
-            }
-            if (content.length > 0) {
-                device.write(ByteBuffer.wrap(content), newOffset);
-            }
-            if (placement == Placement.APPENDED) {
-                growVolumeSpace(volumeBlocks);
+        if (newBlocks <= oldBlocks) {
+            // Includes empty content: the records keep their block and only the size changes.
+            return new Plan(target, naming, Placement.IN_PLACE, oldOffset, volumeBlocks);
+        }
+        if (isBootImage(oldOffset)) {
+            throw new IOException(path + " is an El Torito boot image: it can grow only within its blocks");
+        }
+        long free = findFreeRun(newBlocks);
+        if (free >= 0) {
+            return checked(new Plan(target, naming, Placement.RELOCATED, free * BLOCK, volumeBlocks));
+        }
+        long end = volumeBlocks * BLOCK;
+        long newEnd = end + newBlocks * BLOCK;
+        if (newEnd > device.size()) {
+            throw new IOException(device.name() + ": " + path + " needs " + newBlocks
+                    + " blocks after the volume's end at byte " + end + " but the device ends at " + device.size());
+        }
+        if (!isZero(end, newBlocks * BLOCK)) {
+            throw new IOException(device.name() + ": the bytes after the volume's end (" + end
+                    + ") are in use; refusing to append " + path + " there");
+        }
+        return checked(new Plan(target, naming, Placement.APPENDED, end, volumeBlocks + newBlocks));
+    }
+
+    private static Plan checked(Plan plan) throws IOException {
+        for (TreeRecord r : plan.records()) {
+            if (plan.newOffset() < r.base()) {
+                throw new IOException("new extent at byte " + plan.newOffset() + " lies before the tree at "
+                        + r.base());
             }
         }
-        for (TreeRecord r : naming) {
-            long lba = newBlocks == 0 && placement != Placement.IN_PLACE ? r.record().extentLba
-                    : (newOffset - r.base()) / BLOCK;
-            if (lba < 0) {
-                throw new IOException("new extent at byte " + newOffset + " lies before the tree at " + r.base());
+        return plan;
+    }
+
+    private Result apply(Plan plan, byte[] content) throws IOException {
+        if (plan.placement() == Placement.IN_PLACE) {
+            if (content.length > 0) {
+                writeChanged(plan.newOffset(), content);
             }
+        } else {
+            device.write(ByteBuffer.wrap(content), plan.newOffset());
+            if (plan.placement() == Placement.APPENDED) {
+                growVolumeSpace(plan.volumeBlocks());
+            }
+        }
+        for (TreeRecord r : plan.records()) {
+            long lba = plan.newOffset() < 0 ? r.record().extentLba : (plan.newOffset() - r.base()) / BLOCK;
             byte[] fields = new byte[16];
             Bytes.putBoth32(fields, 0, lba);
             Bytes.putBoth32(fields, 8, content.length);
             device.write(ByteBuffer.wrap(fields), r.record().position + 2);
         }
-        return new Result(target.path(), placement, new IsoExtent(newOffset, content.length), naming.size(),
-                volumeBlocks);
+        return new Result(plan.target().path(), plan.placement(), new IsoExtent(Math.max(plan.newOffset(), 0),
+                content.length), plan.records().size(), plan.volumeBlocks());
     }
 
     private static long blocks(long bytes) {

@@ -68,9 +68,18 @@ class IsoPatcherOracleTest {
         return bytes;
     }
 
+    /** Plans (checking that planning writes nothing), then replaces; both must agree. */
     private static IsoPatcher.Result patch(Path iso, String path, byte[] bytes) throws IOException {
+        byte[] before = Files.readAllBytes(iso);
+        IsoPatcher.Result planned;
+        try (ImageFile device = ImageFile.openReadOnly(iso)) {
+            planned = IsoPatcher.plan(device, path, bytes.length);
+        }
+        assertThat(Files.readAllBytes(iso)).isEqualTo(before);
         try (ImageFile device = ImageFile.openReadWrite(iso)) {
-            return IsoPatcher.replace(device, path, bytes);
+            IsoPatcher.Result result = IsoPatcher.replace(device, path, bytes);
+            assertThat(result).isEqualTo(planned);
+            return result;
         }
     }
 
