@@ -101,7 +101,8 @@ public record ElToritoCatalog(long catalogLba, int validationPlatform, List<Boot
     }
 
     private static BootEntry entry(byte[] b, int at, int platform) {
-        return new BootEntry(platform, (b[at] & 0xff) == 0x88, b[at + 1] & 0x0f, Bytes.le16(b, at + 2), b[at + 4] & 0xff,
+        return new BootEntry(platform, (b[at] & 0xff) == 0x88, b[at + 1] & 0x0f, Bytes.le16(b, at + 2),
+                b[at + 4] & 0xff,
                 Bytes.le16(b, at + 6), Bytes.le32(b, at + 8));
     }
 

@@ -7,11 +7,10 @@ package org.stickwright.engine.iso;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -46,7 +45,7 @@ public final class HostDirectoryTreeSink implements IsoTreeSink {
         Path path = resolve(file);
         Files.createDirectories(path.getParent());
         Files.copy(content, path);
-        applyAttributes(path, file, false);
+        applyAttributes(path, file);
     }
 
     @Override
@@ -59,23 +58,18 @@ public final class HostDirectoryTreeSink implements IsoTreeSink {
     @Override
     public void finish() throws IOException {
         for (int i = directories.size() - 1; i >= 0; i--) {
-            applyAttributes(resolve(directories.get(i)), directories.get(i), true);
+            applyAttributes(resolve(directories.get(i)), directories.get(i));
         }
     }
 
-    private static void applyAttributes(Path path, IsoEntry entry, boolean directory) throws IOException {
+    private static void applyAttributes(Path path, IsoEntry entry) throws IOException {
         if (entry.modified() != null) {
             Files.setLastModifiedTime(path, FileTime.from(entry.modified()));
         }
-        if (entry.permissions() >= 0) {
-            try {
-                Files.setPosixFilePermissions(path, toPermissions(entry.permissions()));
-            } catch (UnsupportedOperationException | FileSystemException e) {
-                // Non-POSIX hosts (Windows) keep their default permissions.
-                if (directory && !Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-                    throw e;
-                }
-            }
+        // Non-POSIX hosts (Windows) keep their default permissions.
+        if (entry.permissions() >= 0
+                && Files.getFileStore(path).supportsFileAttributeView(PosixFileAttributeView.class)) {
+            Files.setPosixFilePermissions(path, toPermissions(entry.permissions()));
         }
     }
 

@@ -375,7 +375,8 @@ public final class IsoImage {
             }
             IsoEntry next = null;
             for (IsoEntry child : list(current)) {
-                boolean same = naming == Naming.ISO9660 ? child.name().equalsIgnoreCase(part) : child.name().equals(part);
+                boolean same = naming == Naming.ISO9660 ? child.name().equalsIgnoreCase(part)
+                        : child.name().equals(part);
                 if (same) {
                     next = child;
                     break;
