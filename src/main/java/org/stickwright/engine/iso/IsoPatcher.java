@@ -303,12 +303,34 @@ public final class IsoPatcher {
             }
             walkTree(root, limit);
         }
-        image.elTorito().ifPresent(catalog -> {
+        Set<Long> fileStarts = new HashSet<>();
+        for (TreeRecord r : records) {
+            if (!r.record().isDirectory() && r.record().dataLength > 0) {
+                fileStarts.add(r.dataOffset() / BLOCK);
+            }
+        }
+        if (image.elTorito().isPresent()) {
+            ElToritoCatalog catalog = image.elTorito().get();
             markUsed(catalog.catalogLba(), 1, limit);
             for (ElToritoCatalog.BootEntry e : catalog.entries()) {
                 markUsed(e.loadRba(), Math.max(1, blocks(e.sectorCount() * 512L)), limit);
+                if (!fileStarts.contains(e.loadRba())) {
+                    // A hidden boot image's size is unknown (EFI entries often say 1 sector):
+                    // it may reach up to the next structure we know of.
+                    int next = used.nextSetBit((int) Math.min(e.loadRba() + 1, Integer.MAX_VALUE - 1));
+                    markUsed(e.loadRba(), (next < 0 ? limit : next) - e.loadRba(), limit);
+                }
             }
-        });
+        }
+        // MBR partitions inside the volume (isohybrid's 0xEF entry for the EFI image) stay
+        // untouched; the partitions that hold the whole ISO start at 0 or at a descriptor set.
+        Set<Long> setStarts = new HashSet<>(image.partitionSetOffsets());
+        for (HybridLayout.MbrPartition p : image.hybrid().partitions()) {
+            long start = p.startSector() * 512;
+            if (start > 0 && !setStarts.contains(start) && p.startSector() > 1) {
+                markUsed(start / BLOCK, blocks(p.sectorCount() * 512 + start % BLOCK), limit);
+            }
+        }
     }
 
     private void walkTree(IsoImage.TreeRoot root, long limit) throws IOException {
