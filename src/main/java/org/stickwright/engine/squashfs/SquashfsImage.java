@@ -1,0 +1,394 @@
+/*
+ * Reads a squashfs 4.0 image: its inode table (inodes in metadata blocks), directory table
+ * (listings in metadata blocks), id table (uids/gids) and fragment table, and the data blocks
+ * of regular files. A directory listing is a run of headers
+ *
+ *   u32 count-1, u32 inode metadata block (from the inode table start), u32 base inode number
+ *
+ * each followed by count entries
+ *
+ *   u16 offset of the inode in that block, s16 inode number delta, u16 type, u16 name length-1,
+ *   name bytes
+ *
+ * and the listing's length is the directory inode's file_size minus 3 (for "." and "..").
+ * Every directory inode visited is remembered, so a listing pointing back at an ancestor
+ * raises SquashfsFormatException instead of recursing forever.
+ */
+package org.stickwright.engine.squashfs;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.stickwright.engine.io.BlockDevice;
+
+/** An opened squashfs image. */
+public final class SquashfsImage {
+    /** Entries one directory may list before we call the listing corrupt. */
+    static final int MAX_DIRECTORY_ENTRIES = 1 << 17;
+    /** Nodes a full walk may visit. */
+    static final int MAX_NODES = 1 << 22;
+    static final long NO_FRAGMENT = 0xFFFFFFFFL;
+
+    private final BlockDevice device;
+    private final SquashfsSuperblock superblock;
+    private final Decompressor decompressor;
+    private final MetadataReader metadata;
+    private final long[] ids;
+
+    private SquashfsImage(BlockDevice device, SquashfsSuperblock superblock) throws IOException {
+        this.device = device;
+        this.superblock = superblock;
+        this.decompressor = new Decompressor(superblock.compression());
+        this.metadata = new MetadataReader(device, decompressor, superblock.bytesUsed());
+        this.ids = readIds();
+    }
+
+    /** Opens the squashfs that starts at byte 0 of {@code device}. */
+    public static SquashfsImage open(BlockDevice device) throws IOException {
+        if (device.size() < SquashfsSuperblock.SIZE) {
+            throw new SquashfsFormatException("superblock", 0, "device of " + device.size() + " bytes is too small");
+        }
+        SquashfsSuperblock sb = SquashfsSuperblock.parse(device.readBytes(0, SquashfsSuperblock.SIZE), 0,
+                device.size());
+        return new SquashfsImage(device, sb);
+    }
+
+    public SquashfsSuperblock superblock() {
+        return superblock;
+    }
+
+    private long[] readIds() throws IOException {
+        int count = superblock.idCount();
+        if (count == 0) {
+            throw new SquashfsFormatException("id table", superblock.idTableStart(), "has no ids");
+        }
+        int blocks = (count * 4 + MetadataReader.BLOCK_SIZE - 1) / MetadataReader.BLOCK_SIZE;
+        long lookup = superblock.idTableStart();
+        if (lookup < 0 || lookup + blocks * 8L > superblock.bytesUsed()) {
+            throw new SquashfsFormatException("id table", lookup, "lookup table overruns the image");
+        }
+        byte[] pointers = device.readBytes(lookup, blocks * 8);
+        long[] result = new long[count];
+        int done = 0;
+        for (int i = 0; i < blocks; i++) {
+            long position = le64(pointers, i * 8);
+            MetadataReader.Cursor cursor = metadata.cursor(position, 0);
+            int n = Math.min(count - done, MetadataReader.BLOCK_SIZE / 4);
+            for (int k = 0; k < n; k++) {
+                result[done++] = cursor.u32();
+            }
+        }
+        return result;
+    }
+
+    private static long le64(byte[] b, int at) {
+        long v = 0;
+        for (int i = 7; i >= 0; i--) {
+            v = v << 8 | (b[at + i] & 0xff);
+        }
+        return v;
+    }
+
+    /** The root directory. */
+    public SquashfsEntry root() throws IOException {
+        return readInode(superblock.rootInodeBlock(), superblock.rootInodeOffset(), "/", "");
+    }
+
+    private long id(int index, long inodePosition) throws SquashfsFormatException {
+        if (index >= ids.length) {
+            throw new SquashfsFormatException("inode", inodePosition, "id index " + index + " exceeds the id table's "
+                    + ids.length);
+        }
+        return ids[index];
+    }
+
+    private SquashfsEntry readInode(long block, int offset, String path, String name) throws IOException {
+        long position = superblock.inodeTableStart() + block;
+        if (position >= superblock.directoryTableStart()) {
+            throw new SquashfsFormatException("inode reference", position, "points past the inode table");
+        }
+        MetadataReader.Cursor c = metadata.cursor(position, offset);
+        int type = c.u16();
+        int permissions = c.u16() & 07777;
+        long uid = id(c.u16(), position);
+        long gid = id(c.u16(), position);
+        long mtime = c.u32();
+        long inodeNumber = c.u32();
+        SquashfsEntry.Type kind;
+        long size = 0;
+        String target = null;
+        long deviceNumber = 0;
+        SquashfsEntry.FileLayout layout = null;
+        switch (type) {
+            case 1 -> { // basic directory
+                long dirBlock = c.u32();
+                c.u32(); // link count
+                size = c.u16();
+                int dirOffset = c.u16();
+                c.u32(); // parent inode
+                kind = SquashfsEntry.Type.DIRECTORY;
+                layout = new SquashfsEntry.FileLayout(0, List.of(), NO_FRAGMENT, 0, dirBlock, dirOffset);
+            }
+            case 8 -> { // extended directory
+                c.u32(); // link count
+                size = c.u32();
+                long dirBlock = c.u32();
+                c.u32(); // parent inode
+                c.u16(); // index count (lookup aids we do not need)
+                int dirOffset = c.u16();
+                c.u32(); // xattr index
+                kind = SquashfsEntry.Type.DIRECTORY;
+                layout = new SquashfsEntry.FileLayout(0, List.of(), NO_FRAGMENT, 0, dirBlock, dirOffset);
+            }
+            case 2, 9 -> {
+                long start;
+                long fragment;
+                long fragmentOffset;
+                if (type == 2) {
+                    start = c.u32();
+                    fragment = c.u32();
+                    fragmentOffset = c.u32();
+                    size = c.u32();
+                } else {
+                    start = c.u64();
+                    size = c.u64();
+                    c.u64(); // sparse bytes
+                    c.u32(); // link count
+                    fragment = c.u32();
+                    fragmentOffset = c.u32();
+                    c.u32(); // xattr index
+                }
+                if (size < 0 || size > superblock.bytesUsed() * 64L * 1024 + (1L << 40)) {
+                    throw new SquashfsFormatException("file inode", position, "absurd file size " + size);
+                }
+                long blockCount = fragment == NO_FRAGMENT ? (size + superblock.blockSize() - 1) / superblock.blockSize()
+                        : size / superblock.blockSize();
+                if (blockCount > superblock.bytesUsed()) {
+                    throw new SquashfsFormatException("file inode", position, blockCount
+                            + " data blocks cannot fit the image");
+                }
+                List<Long> sizes = new ArrayList<>((int) blockCount);
+                for (long i = 0; i < blockCount; i++) {
+                    sizes.add(c.u32());
+                }
+                kind = SquashfsEntry.Type.FILE;
+                layout = new SquashfsEntry.FileLayout(start, sizes, fragment, fragmentOffset, 0, 0);
+            }
+            case 3, 10 -> {
+                c.u32(); // link count
+                long length = c.u32();
+                if (length > 65536) {
+                    throw new SquashfsFormatException("symlink inode", position, "target of " + length + " bytes");
+                }
+                target = new String(c.read((int) length), StandardCharsets.UTF_8);
+                size = length;
+                kind = SquashfsEntry.Type.SYMLINK;
+            }
+            case 4, 5, 11, 12 -> {
+                c.u32(); // link count
+                deviceNumber = c.u32();
+                kind = type == 4 || type == 11 ? SquashfsEntry.Type.BLOCK_DEVICE : SquashfsEntry.Type.CHAR_DEVICE;
+            }
+            case 6, 7, 13, 14 -> {
+                c.u32(); // link count
+                kind = type == 6 || type == 13 ? SquashfsEntry.Type.FIFO : SquashfsEntry.Type.SOCKET;
+            }
+            default -> throw new SquashfsFormatException("inode", position, "unknown inode type " + type);
+        }
+        return new SquashfsEntry(path, name, kind, permissions, uid, gid, mtime, inodeNumber, size, target,
+                deviceNumber, layout);
+    }
+
+    /** The entries of a directory, in on-disk (sorted) order. */
+    public List<SquashfsEntry> list(SquashfsEntry directory) throws IOException {
+        if (!directory.isDirectory()) {
+            throw new IllegalArgumentException(directory.path() + " is not a directory");
+        }
+        List<SquashfsEntry> entries = new ArrayList<>();
+        long listing = directory.size() - 3;
+        if (listing <= 0) {
+            return entries;
+        }
+        long position = superblock.directoryTableStart() + directory.layout().directoryBlock();
+        if (position >= superblock.bytesUsed()) {
+            throw new SquashfsFormatException("directory listing", position, "lies outside the image");
+        }
+        MetadataReader.Cursor c = metadata.cursor(position, directory.layout().directoryOffset());
+        String prefix = directory.path().endsWith("/") ? directory.path() : directory.path() + "/";
+        long read = 0;
+        while (read < listing) {
+            if (listing - read < 12) {
+                throw new SquashfsFormatException("directory header", c.blockPosition(), "truncated listing");
+            }
+            long count = c.u32() + 1;
+            long inodeBlock = c.u32();
+            c.u32(); // base inode number
+            read += 12;
+            if (count > 256 || entries.size() + count > MAX_DIRECTORY_ENTRIES) {
+                throw new SquashfsFormatException("directory header", c.blockPosition(), "announces " + count
+                        + " entries (at most 256 per header)");
+            }
+            for (long i = 0; i < count; i++) {
+                if (listing - read < 8) {
+                    throw new SquashfsFormatException("directory entry", c.blockPosition(), "truncated listing");
+                }
+                int offset = c.u16();
+                c.u16(); // inode number delta
+                c.u16(); // type (the inode says it again)
+                int nameLength = c.u16() + 1;
+                read += 8 + nameLength;
+                if (read > listing) {
+                    throw new SquashfsFormatException("directory entry", c.blockPosition(), "name of " + nameLength
+                            + " bytes overruns the listing");
+                }
+                String name = new String(c.read(nameLength), StandardCharsets.UTF_8);
+                if (name.contains("/") || name.equals(".") || name.equals("..") || name.isEmpty()) {
+                    throw new SquashfsFormatException("directory entry", c.blockPosition(), "invalid name '" + name
+                            + "'");
+                }
+                entries.add(readInode(inodeBlock, offset, prefix + name, name));
+            }
+        }
+        return entries;
+    }
+
+    /** Every node below the root (root excluded), each directory before its contents. */
+    public List<SquashfsEntry> walk() throws IOException {
+        List<SquashfsEntry> all = new ArrayList<>();
+        Set<Long> visited = new HashSet<>();
+        Deque<SquashfsEntry> stack = new ArrayDeque<>();
+        SquashfsEntry root = root();
+        visited.add(root.inodeNumber());
+        stack.push(root);
+        while (!stack.isEmpty()) {
+            SquashfsEntry dir = stack.pop();
+            List<SquashfsEntry> children = list(dir);
+            List<SquashfsEntry> subdirs = new ArrayList<>();
+            for (SquashfsEntry child : children) {
+                all.add(child);
+                if (all.size() > MAX_NODES) {
+                    throw new SquashfsFormatException("directory table", superblock.directoryTableStart(),
+                            "more than " + MAX_NODES + " nodes");
+                }
+                if (child.isDirectory()) {
+                    if (!visited.add(child.inodeNumber())) {
+                        throw new SquashfsFormatException("directory entry", superblock.directoryTableStart()
+                                + child.layout().directoryBlock(), child.path() + " revisits directory inode "
+                                + child.inodeNumber() + " (a cycle)");
+                    }
+                    subdirs.add(child);
+                }
+            }
+            for (int i = subdirs.size() - 1; i >= 0; i--) {
+                stack.push(subdirs.get(i));
+            }
+        }
+        return all;
+    }
+
+    /** The node at {@code path}, following no symlinks. */
+    public Optional<SquashfsEntry> find(String path) throws IOException {
+        SquashfsEntry current = root();
+        int depth = 0;
+        for (String part : path.split("/")) {
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            if (!current.isDirectory() || ++depth > 4096) {
+                return Optional.empty();
+            }
+            SquashfsEntry next = null;
+            for (SquashfsEntry child : list(current)) {
+                if (child.name().equals(part)) {
+                    next = child;
+                    break;
+                }
+            }
+            if (next == null) {
+                return Optional.empty();
+            }
+            current = next;
+        }
+        return Optional.of(current);
+    }
+
+    /** Reads a regular file of at most {@code maxBytes} bytes (e.g. /etc/os-release). */
+    public byte[] readFile(SquashfsEntry file, long maxBytes) throws IOException {
+        if (!file.isFile()) {
+            throw new IllegalArgumentException(file.path() + " is not a regular file");
+        }
+        if (file.size() > maxBytes || file.size() > Integer.MAX_VALUE - 16) {
+            throw new IOException(file.path() + " has " + file.size() + " bytes, more than the " + maxBytes
+                    + " allowed");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) file.size());
+        SquashfsEntry.FileLayout layout = file.layout();
+        long position = layout.blocksStart();
+        int blockSize = superblock.blockSize();
+        long remaining = file.size();
+        for (long word : layout.blockSizes()) {
+            int want = (int) Math.min(blockSize, remaining);
+            int onDisk = (int) (word & 0x00FFFFFF);
+            boolean uncompressed = (word & 0x01000000) != 0;
+            if (onDisk == 0) {
+                out.write(new byte[want], 0, want); // a hole
+            } else {
+                byte[] block = readData(position, onDisk, uncompressed, blockSize, "data block");
+                if (block.length < want) {
+                    throw new SquashfsFormatException("data block", position, "holds " + block.length
+                            + " bytes, expected " + want);
+                }
+                out.write(block, 0, want);
+                position += onDisk;
+            }
+            remaining -= want;
+        }
+        if (remaining > 0) {
+            if (layout.fragmentIndex() == NO_FRAGMENT) {
+                throw new SquashfsFormatException("file inode", layout.blocksStart(), file.path() + " lacks "
+                        + remaining + " bytes and has no fragment");
+            }
+            byte[] fragment = fragment(layout.fragmentIndex());
+            if (layout.fragmentOffset() + remaining > fragment.length) {
+                throw new SquashfsFormatException("fragment", layout.fragmentIndex(), "tail of " + file.path()
+                        + " overruns fragment of " + fragment.length + " bytes");
+            }
+            out.write(fragment, (int) layout.fragmentOffset(), (int) remaining);
+        }
+        return out.toByteArray();
+    }
+
+    private byte[] readData(long position, int onDisk, boolean uncompressed, int max, String structure)
+            throws IOException {
+        if (onDisk > max || position < 0 || position + onDisk > superblock.bytesUsed()) {
+            throw new SquashfsFormatException(structure, position, "on-disk size " + onDisk
+                    + " is invalid or overruns the image");
+        }
+        byte[] raw = device.readBytes(position, onDisk);
+        return uncompressed ? raw : decompressor.decompress(raw, max, structure, position);
+    }
+
+    private byte[] fragment(long index) throws IOException {
+        if (!superblock.hasFragmentTable() || index >= superblock.fragmentCount()) {
+            throw new SquashfsFormatException("fragment table", superblock.fragmentTableStart(), "fragment " + index
+                    + " does not exist (" + superblock.fragmentCount() + " fragments)");
+        }
+        long pointerAt = superblock.fragmentTableStart() + (index / 512) * 8;
+        if (superblock.fragmentTableStart() < 0 || pointerAt + 8 > superblock.bytesUsed()) {
+            throw new SquashfsFormatException("fragment table", pointerAt, "lookup table overruns the image");
+        }
+        long blockPosition = le64(device.readBytes(pointerAt, 8), 0);
+        MetadataReader.Cursor c = metadata.cursor(blockPosition, (int) (index % 512) * 16);
+        long start = c.u64();
+        long word = c.u32();
+        return readData(start, (int) (word & 0x00FFFFFF), (word & 0x01000000) != 0, superblock.blockSize(),
+                "fragment block");
+    }
+}
