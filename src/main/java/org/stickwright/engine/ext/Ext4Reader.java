@@ -35,6 +35,8 @@ public final class Ext4Reader {
     /** Directories larger than this are treated as corrupt (the kernel caps htree dirs at 2 GiB without large_dir). */
     static final long MAX_DIRECTORY_BYTES = 1L << 31;
     static final int MAX_XATTR_VALUE = 65536;
+    /** Entries one listing may return; keeps a corrupt 2 GiB "directory" from exhausting memory. */
+    static final int MAX_DIRECTORY_ENTRIES = 1_000_000;
 
     /** Called for every inode below the start of a {@link #walk}. */
     @FunctionalInterface
@@ -449,7 +451,7 @@ public final class Ext4Reader {
             return out;
         }
         long size = dir.size();
-        if (size % blockSize != 0 || size > MAX_DIRECTORY_BYTES) {
+        if (size % blockSize != 0 || size > MAX_DIRECTORY_BYTES || size > sb.blocksCount() * blockSize) {
             throw new Ext4FormatException(structure, dir.offset(), "directory size " + size + " is not a sane multiple of "
                     + blockSize);
         }
@@ -495,6 +497,10 @@ public final class Ext4Reader {
                     throw new Ext4FormatException(structure, at + pos - offset, "empty name for inode " + ino);
                 }
                 if (!name.equals(".") && !name.equals("..")) {
+                    if (out.size() >= MAX_DIRECTORY_ENTRIES) {
+                        throw new Ext4FormatException(structure, at + pos - offset, "more than " + MAX_DIRECTORY_ENTRIES
+                                + " entries");
+                    }
                     out.add(new Ext4DirEntry(name, ino, type));
                 }
             }
@@ -509,23 +515,32 @@ public final class Ext4Reader {
     }
 
     /**
-     * Visits every entry below {@code dir} depth first, paths relative to "/" of the walk. A
-     * directory met twice (a cycle, or a hard-linked directory) is corruption.
+     * Visits every entry below {@code dir} depth first, paths prefixed with {@code path}. A
+     * directory met twice (a cycle, or a hard-linked directory) is corruption. Iterative, so a
+     * corrupt chain of a million nested directories cannot overflow the stack.
      */
     public void walk(Ext4Inode dir, String path, Visitor visitor) throws IOException {
-        walk(dir, path.endsWith("/") ? path : path + "/", visitor, new HashSet<>(List.of(dir.number())));
-    }
-
-    private void walk(Ext4Inode dir, String prefix, Visitor visitor, Set<Long> seen) throws IOException {
-        for (Ext4DirEntry e : list(dir)) {
+        record Frame(String prefix, java.util.Iterator<Ext4DirEntry> entries) {
+        }
+        Set<Long> seen = new HashSet<>(List.of(dir.number()));
+        java.util.ArrayDeque<Frame> stack = new java.util.ArrayDeque<>();
+        stack.push(new Frame(path.endsWith("/") ? path : path + "/", list(dir).iterator()));
+        while (!stack.isEmpty()) {
+            Frame frame = stack.peek();
+            if (!frame.entries.hasNext()) {
+                stack.pop();
+                continue;
+            }
+            Ext4DirEntry e = frame.entries.next();
             Ext4Inode inode = inode(e.inode());
-            visitor.visit(prefix + e.name(), e, inode);
+            String childPath = frame.prefix + e.name();
+            visitor.visit(childPath, e, inode);
             if (inode.isDirectory()) {
                 if (!seen.add(inode.number())) {
                     throw new Ext4FormatException("directory inode " + inode.number(), inode.offset(),
-                            "reached twice (directory cycle) at " + prefix + e.name());
+                            "reached twice (directory cycle) at " + childPath);
                 }
-                walk(inode, prefix + e.name() + "/", visitor, seen);
+                stack.push(new Frame(childPath + "/", list(inode).iterator()));
             }
         }
     }
@@ -588,6 +603,10 @@ public final class Ext4Reader {
             byte[] value;
             if (valueInum != 0) {
                 Ext4Inode holder = inode(valueInum);
+                if (holder.hasInlineData()) {
+                    // an EA inode keeps its value in data blocks; inline data would recurse into xattrs
+                    throw new Ext4FormatException(structure, at + pos - first, "value inode " + valueInum + " has inline data");
+                }
                 byte[] all = readAll(holder, MAX_XATTR_VALUE);
                 if (all.length < valueSize) {
                     throw new Ext4FormatException(structure, at + pos - first, "value inode " + valueInum + " is short");
