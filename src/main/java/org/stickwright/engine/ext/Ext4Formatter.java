@@ -443,7 +443,10 @@ public final class Ext4Formatter {
             jsb.putInt(0x0C, BLOCK_SIZE);          // s_blocksize
             jsb.putInt(0x10, (int) journalBlocks); // s_maxlen
             jsb.putInt(0x14, 1);                   // s_first: log starts after this block
-            jsb.putInt(0x18, 1);                   // s_sequence
+            // s_sequence: the journal's blocks are not zeroed (that would cost time proportional to
+            // its size), so a random first transaction ID keeps stale blocks of an earlier journal
+            // at the same place from ever matching the sequence jbd2 expects during recovery
+            jsb.putInt(0x18, 1 + new SecureRandom().nextInt(Integer.MAX_VALUE - 1));
             jsb.put(0x30, uuid);                   // s_uuid
             jsb.putInt(0x40, 1);                   // s_nr_users
             device.write(jsb, journalExtents.get(0).physical * BLOCK_SIZE);
