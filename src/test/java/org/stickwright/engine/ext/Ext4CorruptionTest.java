@@ -173,7 +173,7 @@ class Ext4CorruptionTest {
         return net.jqwik.api.Combinators.combine(where, Arbitraries.bytes()).as(Tuple::of).list().ofMinSize(1).ofMaxSize(30);
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void randomDamageEndsInAnIoExceptionOrAResult(@ForAll("damage") List<Tuple.Tuple2<Integer, Byte>> damage) {
         MemoryBlockDevice device = copy();
         for (Tuple.Tuple2<Integer, Byte> d : damage) {

@@ -156,6 +156,45 @@ class Ext4KernelTest {
     }
 
     /**
+     * A used stick is full of old data and we zero nothing: uninitialised groups, unzeroed inode
+     * tables and the unzeroed journal must never be mistaken for metadata, by e2fsck or the kernel.
+     */
+    @Test
+    void formattingOverStaleDataNeedsNoZeroing() throws Exception {
+        Capabilities.requireTools("e2fsck");
+        Path image = dir.resolve("stale.img");
+        byte[] chunk = new byte[1 << 20];
+        Random random = new Random(11);
+        try (OutputStream out = Files.newOutputStream(image)) {
+            for (int i = 0; i < 200; i++) {
+                random.nextBytes(chunk);
+                out.write(chunk);
+            }
+        }
+        try (ImageFile file = ImageFile.openReadWrite(image)) {
+            Ext4Formatter.format(file, Ext4FormatterOracleTest.persistenceOptions());
+        }
+        Tool.Result before = Tool.run("e2fsck", "-fn", image.toString());
+        assertThat(before.exitCode()).as(before.output()).isZero();
+        String[] digest = new String[1];
+        withMounted(image, dir.resolve("mnt"), root -> {
+            assertThat(Files.readString(root.resolve("persistence.conf"))).isEqualTo("/ union\n");
+            digest[0] = writeRandom(root.resolve("upper/data.bin"), 40L << 20, 5);
+            Path many = Files.createDirectory(root.resolve("upper/many"));
+            for (int i = 0; i < 1500; i++) {
+                Files.createFile(many.resolve("f" + i));
+            }
+        });
+        Tool.Result after = Tool.run("e2fsck", "-fn", image.toString());
+        assertThat(after.exitCode()).as(after.output()).isZero();
+        try (ImageFile file = ImageFile.openReadOnly(image)) {
+            Ext4Reader reader = Ext4Reader.open(file);
+            assertThat(sha256Of(reader, reader.lookup("/upper/data.bin"))).isEqualTo(digest[0]);
+            assertThat(reader.list(reader.lookup("/upper/many"))).hasSize(1500);
+        }
+    }
+
+    /**
      * mke2fs makes the filesystem, the kernel fills it (an extent tree two levels below the
      * inode, holes, fast and slow symlinks, in-inode and block xattrs, an htree directory);
      * every directory our reader lists must match {@code debugfs ls -p}.
