@@ -86,9 +86,37 @@ class Ext4FormatterOracleTest {
         assertThat(field(dump, "Checksum type")).isEqualTo("crc32c");
 
         try (ImageFile file = ImageFile.openReadOnly(image)) {
-            Ext4Usage usage = Ext4Reader.open(file).usage();
+            Ext4Reader reader = Ext4Reader.open(file);
+            Ext4Usage usage = reader.usage();
             assertThat(usage.freeBlocks()).isEqualTo(Long.parseLong(field(dump, "Free blocks")));
             assertThat(usage.freeInodes()).isEqualTo(Long.parseLong(field(dump, "Free inodes")));
+            // big journals span several groups: more than 4 extents, so a depth-1 tree
+            Ext4Inode journal = reader.inode(8);
+            assertThat(journal.size()).isEqualTo(made.journalBlocks() * 4096);
+            try (var in = reader.openStream(journal)) {
+                assertThat(in.readNBytes(4)).containsExactly(0xC0, 0x3B, 0x39, 0x98);
+                assertThat(in.skip(journal.size() - 8)).isEqualTo(journal.size() - 8);
+                assertThat(in.readNBytes(8)).hasSize(4);
+            }
+        }
+    }
+
+    @Property(tries = 10)
+    @net.jqwik.api.Tag(Tags.ORACLE)
+    void unalignedSizesGiveCleanFilesystems(@ForAll @net.jqwik.api.constraints.LongRange(min = 16L << 20, max = 3L << 30)
+            long size) throws IOException {
+        Capabilities.requireTools("e2fsck");
+        Path image = Files.createTempFile("ext4-size", ".img");
+        try {
+            Ext4Formatter.Result made;
+            try (ImageFile file = ImageFile.create(image, size)) {
+                made = Ext4Formatter.format(file, persistenceOptions());
+            }
+            assertThat(made.blockCount() * 4096).isLessThanOrEqualTo(size).isGreaterThan(size - (32768L * 4096));
+            Tool.Result fsck = e2fsck(image);
+            assertThat(fsck.exitCode()).as(size + "\n" + fsck.output()).isZero();
+        } finally {
+            Files.deleteIfExists(image);
         }
     }
 
