@@ -25,7 +25,9 @@ import org.stickwright.engine.io.BlockDevice;
  *
  * Every on-disk number is checked before use; a structure that is out of bounds, loops (an
  * extent block reached twice, a directory reached twice) or is absurdly large raises
- * Ext4FormatException naming it and its byte offset. Checksums are not verified: e2fsck's job.
+ * Ext4FormatException naming it and its byte offset. Like the kernel at mount time, open()
+ * verifies the superblock's and group descriptors' crc32c (metadata_csum); inode, directory
+ * and extent block checksums are left to e2fsck.
  */
 /** Read-only access to an ext4 filesystem: directories, files, symlinks, xattrs, usage. */
 public final class Ext4Reader {
@@ -35,6 +37,8 @@ public final class Ext4Reader {
     /** Directories larger than this are treated as corrupt (the kernel caps htree dirs at 2 GiB without large_dir). */
     static final long MAX_DIRECTORY_BYTES = 1L << 31;
     static final int MAX_XATTR_VALUE = 65536;
+    static final int RO_COMPAT_METADATA_CSUM = 0x400;
+    static final int INCOMPAT_CSUM_SEED = 0x2000;
     /** Entries one listing may return; keeps a corrupt 2 GiB "directory" from exhausting memory. */
     static final int MAX_DIRECTORY_ENTRIES = 1_000_000;
 
@@ -58,13 +62,30 @@ public final class Ext4Reader {
         this.groups = sb.groupCount();
     }
 
-    /** Reads and checks the superblock and group descriptors. */
+    /**
+     * Reads and checks the superblock and group descriptors, including their metadata_csum
+     * checksums, as the kernel does before it mounts.
+     */
     public static Ext4Reader open(BlockDevice device) throws IOException {
+        return open(device, true);
+    }
+
+    /**
+     * As {@link #open(BlockDevice)}; {@code verifyChecksums = false} skips the superblock and
+     * descriptor checksums (forensics on a damaged stick, and fuzzing past the CRCs).
+     */
+    public static Ext4Reader open(BlockDevice device, boolean verifyChecksums) throws IOException {
         long size = device.size();
         if (size < Ext4Superblock.OFFSET + 1024) {
             throw new Ext4FormatException("superblock", Ext4Superblock.OFFSET, "device of " + size + " bytes is too small");
         }
-        Ext4Superblock sb = Ext4Superblock.parse(device.readBytes(Ext4Superblock.OFFSET, 1024), size);
+        byte[] rawSuperblock = device.readBytes(Ext4Superblock.OFFSET, 1024);
+        Ext4Superblock sb = Ext4Superblock.parse(rawSuperblock, size);
+        boolean checksummed = verifyChecksums && sb.hasRoCompat(RO_COMPAT_METADATA_CSUM);
+        ByteBuffer rawLe = ByteBuffer.wrap(rawSuperblock).order(ByteOrder.LITTLE_ENDIAN);
+        if (checksummed && Crc32c.update(~0, rawSuperblock, 0, 0x3FC) != rawLe.getInt(0x3FC)) {
+            throw new Ext4FormatException("superblock", Ext4Superblock.OFFSET + 0x3FC, "metadata_csum checksum mismatch");
+        }
         long groups = sb.groupCount();
         long tableBytes = groups * sb.descSize();
         if (tableBytes > 64L << 20) {
@@ -86,6 +107,21 @@ public final class Ext4Reader {
             int length = (int) Math.min(sb.blockSize(), tableBytes - i * sb.blockSize());
             readFully(device, ByteBuffer.wrap(table, (int) (i * sb.blockSize()), length), block * sb.blockSize(),
                     "group descriptor block " + i);
+        }
+        if (checksummed) {
+            int seed = sb.hasIncompat(INCOMPAT_CSUM_SEED) ? rawLe.getInt(0x270) : Crc32c.update(~0, rawSuperblock, 0x68, 16);
+            for (long g = 0; g < groups; g++) {
+                int at = (int) (g * sb.descSize());
+                int crc = Crc32c.updateInt(seed, (int) g);
+                crc = Crc32c.update(crc, table, at, 0x1E);
+                crc = Crc32c.updateZeros(crc, 2);
+                crc = Crc32c.update(crc, table, at + 0x20, sb.descSize() - 0x20);
+                int stored = (table[at + 0x1E] & 0xFF) | (table[at + 0x1F] & 0xFF) << 8;
+                if ((crc & 0xFFFF) != stored) {
+                    throw new Ext4FormatException("group descriptor " + g, (sb.firstDataBlock() + 1) * sb.blockSize() + at,
+                            "metadata_csum checksum mismatch");
+                }
+            }
         }
         return new Ext4Reader(device, sb, table);
     }

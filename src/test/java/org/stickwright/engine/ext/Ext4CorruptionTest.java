@@ -153,6 +153,19 @@ class Ext4CorruptionTest {
     }
 
     @Test
+    void checksumMismatchInSuperblockOrDescriptorIsRefusedUnlessAskedNotToVerify() throws IOException {
+        MemoryBlockDevice device = copy();
+        device.bytes()[1024 + 0x10] ^= 1;   // s_free_inodes_count, checksum not updated
+        assertThatThrownBy(() -> Ext4Reader.open(device)).isInstanceOf(Ext4FormatException.class)
+                .hasMessageContaining("superblock at byte " + (1024 + 0x3FC)).hasMessageContaining("checksum");
+        assertThat(Ext4Reader.open(device, false).superblock().label()).isEqualTo("damaged");
+        MemoryBlockDevice other = copy();
+        other.bytes()[4096 + 64 * 0 + 0x0E] ^= 1;   // group 0's free inode count
+        assertThatThrownBy(() -> Ext4Reader.open(other)).isInstanceOf(Ext4FormatException.class)
+                .hasMessageContaining("group descriptor 0 at byte 4096").hasMessageContaining("checksum");
+    }
+
+    @Test
     void absurdInodeSizeAndCountsAreRefused() {
         MemoryBlockDevice device = copy();
         le(device.bytes()).putShort(1024 + 0x58, (short) 3000);
@@ -180,7 +193,7 @@ class Ext4CorruptionTest {
             device.bytes()[d.get1()] = d.get2();
         }
         try {
-            ReaderExercise.exercise(device);
+            ReaderExercise.exercise(device, false);
         } catch (IOException expected) {
             assertThat(expected.getMessage()).isNotBlank();
         }
