@@ -187,6 +187,7 @@ public final class Ext4Formatter {
 
         Result run() throws IOException {
             computeGeometry();
+            wipeOldSignatures();
             reserveMetadata();
             journalExtents = allocate(journalBlocks);
             Node root = buildTree();
@@ -232,6 +233,23 @@ public final class Ext4Formatter {
             blockBitmapAt = new long[groups];
             inodeBitmapAt = new long[groups];
             inodeTableAt = new long[groups];
+        }
+
+        /**
+         * blkid must find only us: an old XFS/NTFS/FAT boot sector in the first 1024 bytes or an
+         * MD RAID 0.90/1.0 superblock in the last 64-128 KiB would make the result ambiguous and
+         * hide the label the live system looks for. Block 0 is rewritten whole later; the tails
+         * of the filesystem and of the device are zeroed here, before anything is allocated.
+         */
+        private void wipeOldSignatures() throws IOException {
+            long tail = 128 << 10;
+            long deviceEnd = device.size();
+            long fsEnd = blocks * BLOCK_SIZE;
+            device.write(ByteBuffer.allocate((int) tail), fsEnd - tail);
+            if (deviceEnd - tail > fsEnd - tail) {
+                long from = Math.max(fsEnd, deviceEnd - tail);
+                device.write(ByteBuffer.allocate((int) (deviceEnd - from)), from);
+            }
         }
 
         /** mke2fs's calc_reserved_gdt_blocks: room to grow to 1024 times the size, capped at 2^32 blocks. */
@@ -867,13 +885,10 @@ public final class Ext4Formatter {
                     continue;
                 }
                 byte[] sb = superblock(g, freeBlocks, freeInodes);
-                if (g == 0) {
-                    device.write(ByteBuffer.wrap(sb), 1024);
-                } else {
-                    byte[] block = new byte[BLOCK_SIZE];
-                    System.arraycopy(sb, 0, block, 0, sb.length);
-                    device.write(ByteBuffer.wrap(block), groupStart(g) * BLOCK_SIZE);
-                }
+                // group 0: boot area and the rest of block 0 zeroed (old signatures), superblock at 1024
+                byte[] block = new byte[BLOCK_SIZE];
+                System.arraycopy(sb, 0, block, g == 0 ? 1024 : 0, sb.length);
+                device.write(ByteBuffer.wrap(block), groupStart(g) * BLOCK_SIZE);
                 device.write(gdt.rewind(), (groupStart(g) + 1) * BLOCK_SIZE);
             }
             device.flush();

@@ -165,6 +165,53 @@ class Ext4FormatterOracleTest {
     }
 
     @Test
+    void treesLargerThanOneGroupsInodesSpillIntoTheNextGroups() throws IOException {
+        Capabilities.requireTools("e2fsck");
+        Path image = dir.resolve("spill.img");
+        List<Ext4Entry> entries = new java.util.ArrayList<>();
+        for (int d = 0; d < 10; d++) {
+            entries.add(Ext4Entry.directory("/d" + d, 0755).owner(d, d));
+            for (int f = 0; f < 20; f++) {
+                entries.add(Ext4Entry.file("/d" + d + "/f" + f, 0644, "file " + d + "/" + f));
+            }
+        }
+        Ext4Formatter.Result made;
+        try (ImageFile file = ImageFile.create(image, 1L << 30)) {
+            // 4 MiB per inode: 256 inodes, 32 per group, so 221 inodes fill 7 groups
+            made = Ext4Formatter.format(file, Ext4Options.labelled("spill").withBytesPerInode(4 << 20).withEntries(entries));
+        }
+        assertThat(made.inodeCount()).isEqualTo(256);
+        Tool.Result fsck = e2fsck(image);
+        assertThat(fsck.exitCode()).as(fsck.output()).isZero();
+        try (ImageFile file = ImageFile.openReadOnly(image)) {
+            Ext4Reader reader = Ext4Reader.open(file);
+            for (Ext4Entry e : entries) {
+                Ext4RoundTripTest.assertMatches(reader, e);
+            }
+            assertThat(reader.lookup("/d9/f19").number()).isGreaterThan(6 * 32);
+        }
+    }
+
+    @Test
+    void blkidSeesOnlyExt4OverOldSignatures() throws IOException {
+        Capabilities.requireTools("blkid");
+        Path image = dir.resolve("old.img");
+        long size = (200L << 20) + 3 * 4096 + 512;   // the device ends in a partial block
+        try (ImageFile file = ImageFile.create(image, size)) {
+            // an XFS superblock at 0 and an MD RAID 0.90 superblock 64 KiB-aligned near the end
+            file.writeBytes(0, "XFSB".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            long md = ((size >> 16) << 16) - (64 << 10);
+            file.writeBytes(md, new byte[] {(byte) 0xfc, 0x4e, 0x2b, (byte) 0xa9});
+            file.writeBytes(510, new byte[] {0x55, (byte) 0xAA});
+            Ext4Formatter.format(file, persistenceOptions());
+        }
+        Tool.Result probe = Tool.run("blkid", "-p", "-o", "export", image.toString());
+        assertThat(probe.exitCode()).as(probe.output()).isZero();
+        assertThat(probe.stdout()).contains("TYPE=ext4", "LABEL=" + LABEL, "UUID=" + UUID_FIXED)
+                .doesNotContain("ambivalent");
+    }
+
+    @Test
     void sixtyFourGibibytesFormatInWellUnderTheTimeOfWritingThem() throws IOException {
         Path image = dir.resolve("64g.img");
         try (ImageFile file = ImageFile.create(dir.resolve("warm.img"), 64L << 20)) {

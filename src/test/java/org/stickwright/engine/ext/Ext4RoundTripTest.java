@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -142,14 +141,12 @@ class Ext4RoundTripTest {
     @Test
     void xattrsTooLargeForTheInodeMoveToABlock() throws IOException {
         MemoryBlockDevice device = new MemoryBlockDevice(SIZE);
-        Map<String, byte[]> big = new LinkedHashMap<>();
         Ext4Entry dir = Ext4Entry.directory("/upper", 0755).xattr("trusted.overlay.opaque", "y")
                 .xattr("user.big", new byte[1500]);
         Ext4Formatter.format(device, Ext4Options.labelled("x").withEntries(List.of(dir)));
         Ext4Reader reader = Ext4Reader.open(device);
         Ext4Inode inode = reader.lookup("/upper");
         assertThat(inode.xattrBlock()).isNotZero();
-        assertThat(big).isEmpty();
         assertMatches(reader, dir);
     }
 }
