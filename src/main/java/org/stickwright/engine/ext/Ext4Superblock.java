@@ -17,7 +17,7 @@ import java.util.UUID;
 public record Ext4Superblock(String label, UUID uuid, int blockSize, long blocksCount, long reservedBlocksCount,
         long freeBlocksCount, long inodesCount, long freeInodesCount, long firstDataBlock, long blocksPerGroup,
         long inodesPerGroup, int inodeSize, int descSize, int featureCompat, int featureIncompat,
-        int featureRoCompat, int reservedGdtBlocks, long journalInode, long firstMetaBg) {
+        int featureRoCompat, int reservedGdtBlocks, long journalInode, long firstMetaBg, int state) {
 
     public static final int OFFSET = 1024;
     static final int INCOMPAT_META_BG = 0x10;
@@ -87,11 +87,25 @@ public record Ext4Superblock(String label, UUID uuid, int blockSize, long blocks
         UUID uuid = new UUID(ByteBuffer.wrap(raw, 0x68, 16).getLong(), ByteBuffer.wrap(raw, 0x70, 8).getLong());
         return new Ext4Superblock(new String(label, 0, labelLength, StandardCharsets.UTF_8), uuid, blockSize, blocks,
                 reserved, freeBlocks, inodes, freeInodes, firstData, bpg, ipg, inodeSize, descSize, b.getInt(0x5C),
-                incompat, b.getInt(0x64), b.getShort(0xCE) & 0xFFFF, u32(b, 0xE0), u32(b, 0x104));
+                incompat, b.getInt(0x64), b.getShort(0xCE) & 0xFFFF, u32(b, 0xE0), u32(b, 0x104),
+                b.getShort(0x3A) & 0xFFFF);
     }
 
     static long u32(ByteBuffer b, int at) {
         return b.getInt(at) & 0xFFFF_FFFFL;
+    }
+
+    /**
+     * The journal holds transactions not yet written home (incompat RECOVER): the filesystem
+     * is mounted, or was not unmounted cleanly, and what this reader sees may be stale.
+     */
+    public boolean needsRecovery() {
+        return hasIncompat(0x4);
+    }
+
+    /** s_state: bit 0 cleanly unmounted, bit 1 errors detected. */
+    public boolean cleanlyUnmounted() {
+        return (state & 1) != 0 && (state & 2) == 0;
     }
 
     public long groupCount() {

@@ -124,6 +124,10 @@ class Ext4KernelTest {
             assertThat(Files.readSymbolicLink(root.resolve("upper/long")).toString()).endsWith("/target");
             assertThat(Files.isDirectory(root.resolve("LiveOS/overlay-persistence-" + Ext4FormatterOracleTest.UUID_FIXED))).isTrue();
 
+            try (ImageFile live = ImageFile.openReadOnly(image)) {
+                Ext4Superblock mounted = Ext4Reader.open(live, false).superblock();
+                assertThat(mounted.needsRecovery()).as("a mounted ext4 has its journal in use").isTrue();
+            }
             written.put("/upper/100MiB.bin", writeRandom(upper.resolve("100MiB.bin"), 100L << 20, 42));
             Path many = Files.createDirectory(upper.resolve("many"));
             for (int i = 0; i < 4000; i++) {
@@ -137,6 +141,8 @@ class Ext4KernelTest {
 
         try (ImageFile file = ImageFile.openReadOnly(image)) {
             Ext4Reader reader = Ext4Reader.open(file);
+            assertThat(reader.superblock().needsRecovery()).isFalse();
+            assertThat(reader.superblock().cleanlyUnmounted()).isTrue();
             Ext4Inode big = reader.lookup("/upper/100MiB.bin");
             assertThat(big.size()).isEqualTo(100L << 20);
             assertThat(sha256Of(reader, big)).isEqualTo(written.get("/upper/100MiB.bin"));

@@ -120,6 +120,8 @@ class Ext4RoundTripTest {
         assertThat(sb.blocksCount()).isEqualTo(SIZE / 4096);
         assertThat(sb.reservedBlocksCount()).isEqualTo(SIZE / 4096 * 5 / 100);
         assertThat(sb.journalInode()).isEqualTo(8);
+        assertThat(sb.needsRecovery()).isFalse();
+        assertThat(sb.cleanlyUnmounted()).isTrue();
         // the UUID's bytes sit at 0x468 in big-endian order, as blkid reads them
         assertThat(device.bytes()[1024 + 0x68]).isEqualTo((byte) 0x0f);
         assertThat(new String(device.bytes(), 1024 + 0x78, 11, StandardCharsets.UTF_8)).isEqualTo("persistence");
