@@ -38,6 +38,8 @@ public final class Ext4Reader {
     static final long MAX_DIRECTORY_BYTES = 1L << 31;
     static final int MAX_XATTR_VALUE = 65536;
     static final int RO_COMPAT_METADATA_CSUM = 0x400;
+    static final int RO_COMPAT_GDT_CSUM = 0x10;
+    static final int BG_INODE_UNINIT = 0x1;
     static final int INCOMPAT_CSUM_SEED = 0x2000;
     /** Entries one listing may return; keeps a corrupt 2 GiB "directory" from exhausting memory. */
     static final int MAX_DIRECTORY_ENTRIES = 1_000_000;
@@ -184,7 +186,17 @@ public final class Ext4Reader {
         }
         long group = (number - 1) / sb.inodesPerGroup();
         long index = (number - 1) % sb.inodesPerGroup();
-        long table = descField32(descriptor(group), 0x08, 0x28);
+        ByteBuffer desc = descriptor(group);
+        if (sb.hasRoCompat(RO_COMPAT_GDT_CSUM | RO_COMPAT_METADATA_CSUM)) {
+            // lazily initialised groups: inode tables past the used part may hold stale bytes
+            boolean uninit = (desc.getShort(0x12) & BG_INODE_UNINIT) != 0;
+            long unused = descField16(desc, 0x1C, 0x32);
+            if (uninit || index >= sb.inodesPerGroup() - unused) {
+                throw new Ext4FormatException("inode " + number, (sb.firstDataBlock() + 1) * blockSize
+                        + group * sb.descSize(), "lies in the uninitialised part of group " + group + "'s inode table");
+            }
+        }
+        long table = descField32(desc, 0x08, 0x28);
         long tableBlocks = (sb.inodesPerGroup() * sb.inodeSize() + blockSize - 1) / blockSize;
         if (table < 1 || table + tableBlocks > sb.blocksCount()) {
             throw new Ext4FormatException("group descriptor " + group, (sb.firstDataBlock() + 1) * blockSize

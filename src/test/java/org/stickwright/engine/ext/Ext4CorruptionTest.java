@@ -131,6 +131,19 @@ class Ext4CorruptionTest {
     }
 
     @Test
+    void entryNamingAnInodeInTheUninitialisedTableIsRefused() throws IOException {
+        MemoryBlockDevice device = copy();
+        Ext4Reader reader = Ext4Reader.open(device);
+        Ext4Inode tiny = reader.lookup("/a/b/tiny");
+        long block = firstBlock(reader.lookup("/a/b"));
+        int at = indexOf(device.readBytes(block * 4096, 4096), "tiny".getBytes(StandardCharsets.US_ASCII), tiny.number());
+        // inode 1000 of 1024 in group 0, past the used part: on a used stick that is stale data
+        le(device.bytes()).putInt((int) (block * 4096 + at), 1000);
+        assertThatThrownBy(() -> Ext4Reader.open(device).lookup("/a/b/tiny")).isInstanceOf(Ext4FormatException.class)
+                .hasMessageContaining("inode 1000").hasMessageContaining("uninitialised part of group 0");
+    }
+
+    @Test
     void zeroRecordLengthNamesTheDirectoryBlock() throws IOException {
         MemoryBlockDevice device = copy();
         Ext4Reader reader = Ext4Reader.open(device);
