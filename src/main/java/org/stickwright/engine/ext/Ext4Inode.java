@@ -66,6 +66,46 @@ public final class Ext4Inode {
         return (mode() & 0xF000) == 0xA000;
     }
 
+    public boolean isCharDevice() {
+        return (mode() & 0xF000) == 0x2000;
+    }
+
+    public boolean isBlockDevice() {
+        return (mode() & 0xF000) == 0x6000;
+    }
+
+    public boolean isFifo() {
+        return (mode() & 0xF000) == 0x1000;
+    }
+
+    public boolean isSocket() {
+        return (mode() & 0xF000) == 0xC000;
+    }
+
+    /**
+     * An overlayfs whiteout: a character device 0:0 in the upper directory, marking a lower
+     * file as deleted.
+     */
+    public boolean isWhiteout() {
+        return isCharDevice() && deviceMajor() == 0 && deviceMinor() == 0;
+    }
+
+    /**
+     * Device numbers of a device node, kept in i_block: the old 16-bit form (major &lt;&lt; 8 |
+     * minor) in the first word when both fit a byte, else the new 32-bit form in the second
+     * word (minor's low byte, then 12 bits of major, then minor's upper bits).
+     */
+    public int deviceMajor() {
+        int old = b.getInt(0x28);
+        return old != 0 ? (old >>> 8) & 0xFF : (b.getInt(0x2C) & 0xFFF00) >>> 8;
+    }
+
+    public int deviceMinor() {
+        int old = b.getInt(0x28);
+        int dev = b.getInt(0x2C);
+        return old != 0 ? old & 0xFF : (dev & 0xFF) | ((dev >>> 12) & 0xFFF00);
+    }
+
     public int uid() {
         return (b.getShort(0x02) & 0xFFFF) | (b.getShort(0x78) & 0xFFFF) << 16;
     }

@@ -208,7 +208,7 @@ class Ext4KernelTest {
     @ParameterizedTest(name = "{0}-byte blocks")
     @ValueSource(ints = {1024, 4096})
     void readerAgreesWithDebugfsOnAKernelPopulatedMke2fsFilesystem(int blockSize) throws Exception {
-        Capabilities.requireTools("mke2fs", "debugfs", "setfattr", "dumpe2fs");
+        Capabilities.requireTools("mke2fs", "debugfs", "setfattr", "dumpe2fs", "mknod", "mkfifo");
         Path image = dir.resolve("mke2fs.img");
         try (ImageFile file = ImageFile.create(image, 128L << 20)) {
             file.flush();
@@ -244,6 +244,10 @@ class Ext4KernelTest {
             Path attrs = root.resolve("d1/small.txt");
             Tool.run("setfattr", "-n", "user.small", "-v", "hello", attrs.toString()).ok();
             Tool.run("setfattr", "-n", "user.big", "-v", "0x" + "ab".repeat(xattrBig), attrs.toString()).ok();
+            Tool.run("mknod", root.resolve("whiteout").toString(), "c", "0", "0").ok();
+            Tool.run("mknod", root.resolve("null").toString(), "c", "1", "3").ok();
+            Tool.run("mknod", root.resolve("nvme").toString(), "b", "259", "70000").ok();
+            Tool.run("mkfifo", root.resolve("fifo").toString()).ok();
             Path many = Files.createDirectory(root.resolve("many"));
             for (int i = 0; i < 2500; i++) {
                 Files.createFile(many.resolve("file-with-a-longer-name-" + i));
@@ -283,6 +287,14 @@ class Ext4KernelTest {
             assertThat(xattrs.get("user.small")).isEqualTo("hello".getBytes(StandardCharsets.US_ASCII));
             assertThat(xattrs.get("user.big")).hasSize(xattrBig).containsOnly((byte) 0xAB);
             assertThat(small.xattrBlock()).as("the big value lives in an xattr block").isNotZero();
+            assertThat(byPath.get("/whiteout").isWhiteout()).isTrue();
+            Ext4Inode nul = byPath.get("/null");
+            assertThat(nul.isCharDevice() && !nul.isWhiteout()).isTrue();
+            assertThat(new int[] {nul.deviceMajor(), nul.deviceMinor()}).containsExactly(1, 3);
+            Ext4Inode nvme = byPath.get("/nvme");
+            assertThat(nvme.isBlockDevice()).isTrue();
+            assertThat(new int[] {nvme.deviceMajor(), nvme.deviceMinor()}).containsExactly(259, 70000);
+            assertThat(byPath.get("/fifo").isFifo()).isTrue();
             assertThat(byPath.get("/many").isHtree()).isTrue();
             assertThat(reader.list(byPath.get("/many"))).hasSize(2500);
             String dump = Tool.run("dumpe2fs", "-h", image.toString()).ok().stdout();
