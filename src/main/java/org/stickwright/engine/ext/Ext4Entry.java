@@ -19,7 +19,9 @@ public record Ext4Entry(String path, Kind kind, int permissions, int uid, int gi
 
     /** What an entry is; the values are the mode's file-type bits. */
     public enum Kind {
-        DIRECTORY(0x4000, 2), FILE(0x8000, 1), SYMLINK(0xA000, 7);
+        DIRECTORY(0x4000, 2), FILE(0x8000, 1), SYMLINK(0xA000, 7),
+        /** An overlayfs whiteout: character device 0:0 hiding a lower file. */
+        WHITEOUT(0x2000, 3);
 
         final int modeBits;
         final int direntType;
@@ -72,6 +74,11 @@ public record Ext4Entry(String path, Kind kind, int permissions, int uid, int gi
 
     public static Ext4Entry symlink(String path, String target) {
         return new Ext4Entry(path, Kind.SYMLINK, 0777, 0, 0, null, target, null);
+    }
+
+    /** A whiteout (character device 0:0, mode 0000 as overlayfs makes them). */
+    public static Ext4Entry whiteout(String path) {
+        return new Ext4Entry(path, Kind.WHITEOUT, 0, 0, 0, null, null, null);
     }
 
     public Ext4Entry owner(int newUid, int newGid) {

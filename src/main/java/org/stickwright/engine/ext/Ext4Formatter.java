@@ -577,6 +577,7 @@ public final class Ext4Formatter {
                 case DIRECTORY -> writeDirectory(node);
                 case FILE -> writeFile(node);
                 case SYMLINK -> writeSymlink(node);
+                case WHITEOUT -> writeWhiteout(node);
             }
             for (Node child : node.children.values()) {
                 writeTree(child);
@@ -666,6 +667,13 @@ public final class Ext4Formatter {
             } else {
                 writeData(in, node, target, target.length);
             }
+            storeInode(node.ino, in);
+        }
+
+        /** Device 0:0 in the old encoding: i_block stays all zeros, no extents. */
+        private void writeWhiteout(Node node) throws IOException {
+            ByteBuffer in = newInode(0x2000 | node.permissions, node.uid, node.gid, 1);
+            setBlocks(in, writeXattrs(in, node));
             storeInode(node.ino, in);
         }
 

@@ -43,7 +43,8 @@ class Ext4FormatterOracleTest {
                 Ext4Entry.file("/upper/etc/hostname", 0640, "stick\n").owner(0, 4),
                 Ext4Entry.symlink("/upper/short", "etc/hostname"),
                 Ext4Entry.symlink("/upper/long", "/" + "very-long-directory-name/".repeat(6) + "target"),
-                Ext4Entry.file("/upper/big.bin", 0600, new byte[200_000]).xattr("user.comment", new byte[2000]));
+                Ext4Entry.file("/upper/big.bin", 0600, new byte[200_000]).xattr("user.comment", new byte[2000]),
+                Ext4Entry.whiteout("/upper/etc/deleted"));
     }
 
     static Ext4Options persistenceOptions() {
@@ -71,8 +72,8 @@ class Ext4FormatterOracleTest {
         }
         Tool.Result fsck = e2fsck(image);
         assertThat(fsck.exitCode()).as(fsck.output()).isZero();
-        // 11 reserved inodes (1..10, lost+found) + the 11 inodes of the tree
-        assertThat(fsck.output()).contains(LABEL + ": 22/");
+        // 11 reserved inodes (1..10, lost+found) + the 12 inodes of the tree
+        assertThat(fsck.output()).contains(LABEL + ": 23/");
 
         String dump = Tool.run("dumpe2fs", "-h", image.toString()).ok().stdout();
         assertThat(field(dump, "Filesystem volume name")).isEqualTo(LABEL);
@@ -137,6 +138,7 @@ class Ext4FormatterOracleTest {
         assertThat(debugfs(image, "cat /upper/long")).isEqualTo("/" + "very-long-directory-name/".repeat(6) + "target");
         assertThat(debugfs(image, "ls -p /LiveOS")).contains("/overlay-" + LABEL + "-" + UUID_FIXED + "/", "/ovlwork/");
         assertThat(debugfs(image, "stat /work")).contains("Mode:  0700");
+        assertThat(debugfs(image, "stat /upper/etc/deleted")).contains("Type: character special", "Device major/minor number: 00:00");
     }
 
     static String debugfs(Path image, String request) {

@@ -121,6 +121,8 @@ class Ext4KernelTest {
             assertThat(Tool.run("getfattr", "--absolute-names", "-d", "-m", "user.", root.resolve("upper/big.bin").toString())
                     .ok().stdout()).contains("user.comment=");
             assertThat(Files.readSymbolicLink(root.resolve("upper/short")).toString()).isEqualTo("etc/hostname");
+            assertThat(Tool.run("stat", "--format=%F %t:%T", root.resolve("upper/etc/deleted").toString()).ok().stdout().trim())
+                    .isEqualTo("character special file 0:0");
             assertThat(Files.readSymbolicLink(root.resolve("upper/long")).toString()).endsWith("/target");
             assertThat(Files.isDirectory(root.resolve("LiveOS/overlay-persistence-" + Ext4FormatterOracleTest.UUID_FIXED))).isTrue();
 

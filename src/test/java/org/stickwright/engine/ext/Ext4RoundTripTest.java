@@ -60,6 +60,7 @@ class Ext4RoundTripTest {
                 case DIRECTORY -> Ext4Entry.directory(path, s.permissions);
                 case FILE -> Ext4Entry.file(path, s.permissions, s.content);
                 case SYMLINK -> Ext4Entry.symlink(path, s.target);
+                case WHITEOUT -> Ext4Entry.whiteout(path);
             };
             e = e.owner(s.uid, s.gid);
             for (Map.Entry<String, byte[]> x : s.xattrs.entrySet()) {
@@ -99,6 +100,7 @@ class Ext4RoundTripTest {
             case DIRECTORY -> assertThat(inode.isDirectory()).isTrue();
             case FILE -> assertThat(reader.readAll(inode, 1 << 20)).as(e.path()).isEqualTo(e.content());
             case SYMLINK -> assertThat(reader.readSymlink(inode)).isEqualTo(e.linkTarget());
+            case WHITEOUT -> assertThat(inode.isWhiteout()).as(e.path()).isTrue();
         }
         Map<String, byte[]> actual = reader.xattrs(inode);
         assertThat(actual.keySet()).as(e.path()).isEqualTo(e.xattrs().keySet());
