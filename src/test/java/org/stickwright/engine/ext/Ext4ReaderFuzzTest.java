@@ -1,5 +1,6 @@
 package org.stickwright.engine.ext;
 
+import org.stickwright.engine.io.MemoryBlockDevice;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;

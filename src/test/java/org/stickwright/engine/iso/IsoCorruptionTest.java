@@ -1,5 +1,6 @@
 package org.stickwright.engine.iso;
 
+import org.stickwright.engine.io.MemoryBlockDevice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,11 +29,11 @@ class IsoCorruptionTest {
         pristine = Files.readAllBytes(IsoFixtures.buildIso(dir, IsoFixtures.sourceTree(dir), "c.iso"));
     }
 
-    private static MemoryDevice copy() {
-        return new MemoryDevice(pristine.clone());
+    private static MemoryBlockDevice copy() {
+        return new MemoryBlockDevice(pristine.clone());
     }
 
-    private static IsoEntry entry(MemoryDevice device, String path) throws IOException {
+    private static IsoEntry entry(MemoryBlockDevice device, String path) throws IOException {
         return IsoImage.open(device).find(path).orElseThrow();
     }
 
@@ -43,7 +44,7 @@ class IsoCorruptionTest {
 
     @Test
     void directoryPointingAtItsAncestorIsACycle() throws IOException {
-        MemoryDevice device = copy();
+        MemoryBlockDevice device = copy();
         IsoEntry root = IsoImage.open(device).root();
         IsoEntry level2 = entry(device, "/level1/level2");
         byte[] lba = new byte[8];
@@ -55,7 +56,7 @@ class IsoCorruptionTest {
 
     @Test
     void absurdDirectorySizeIsRefusedBeforeAllocating() throws IOException {
-        MemoryDevice device = copy();
+        MemoryBlockDevice device = copy();
         IsoEntry boot = entry(device, "/boot");
         byte[] size = new byte[8];
         Bytes.putBoth32(size, 0, 0xFFFF_F800L);
@@ -67,7 +68,7 @@ class IsoCorruptionTest {
 
     @Test
     void fileExtentPastTheEndIsReportedWhenRead() throws IOException {
-        MemoryDevice device = copy();
+        MemoryBlockDevice device = copy();
         IsoEntry big = entry(device, "/big.bin");
         byte[] lba = new byte[8];
         Bytes.putBoth32(lba, 0, 0x7FFF_0000L);
@@ -80,7 +81,7 @@ class IsoCorruptionTest {
 
     @Test
     void recordShorterThanItsFixedPartIsRefused() throws IOException {
-        MemoryDevice device = copy();
+        MemoryBlockDevice device = copy();
         IsoEntry cfg = entry(device, "/boot/grub/grub.cfg");
         device.bytes()[(int) cfg.recordOffset()] = 20;
         assertThatThrownBy(() -> IsoImage.open(device).walk()).isInstanceOf(IsoFormatException.class)
@@ -100,14 +101,14 @@ class IsoCorruptionTest {
 
     @Test
     void truncatedImageHasNoTerminator() {
-        MemoryDevice device = new MemoryDevice(Arrays.copyOf(pristine, 17 * 2048));
+        MemoryBlockDevice device = new MemoryBlockDevice(Arrays.copyOf(pristine, 17 * 2048));
         assertThatThrownBy(() -> IsoImage.open(device)).isInstanceOf(IsoFormatException.class)
                 .hasMessageContaining("volume descriptor at byte 34816");
     }
 
     @Test
     void bootCatalogWithBadChecksumIsRefused() throws IOException {
-        MemoryDevice device = copy();
+        MemoryBlockDevice device = copy();
         long catalog = IsoImage.open(device).elTorito().orElseThrow().catalogLba() * 2048;
         device.bytes()[(int) catalog + 28] ^= 1;
         assertThatThrownBy(() -> IsoImage.open(device)).isInstanceOf(IsoFormatException.class)
@@ -116,7 +117,7 @@ class IsoCorruptionTest {
 
     @Test
     void notAnIsoIsRefused() {
-        assertThatThrownBy(() -> IsoImage.open(new MemoryDevice(new byte[64 * 1024])))
+        assertThatThrownBy(() -> IsoImage.open(new MemoryBlockDevice(new byte[64 * 1024])))
                 .isInstanceOf(IsoFormatException.class).hasMessageContaining("CD001");
     }
 }

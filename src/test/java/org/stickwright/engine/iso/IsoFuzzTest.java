@@ -1,5 +1,6 @@
 package org.stickwright.engine.iso;
 
+import org.stickwright.engine.io.MemoryBlockDevice;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.IOException;
 import java.util.Arrays;
@@ -60,7 +61,7 @@ class IsoFuzzTest {
     void wholeImage(byte[] data) {
         for (IsoImage.Naming naming : IsoImage.Naming.values()) {
             try {
-                IsoImage image = IsoImage.open(new MemoryDevice(data.clone()), naming);
+                IsoImage image = IsoImage.open(new MemoryBlockDevice(data.clone()), naming);
                 for (IsoEntry entry : image.walk()) {
                     if (entry.isFile() && entry.size() < 1 << 20) {
                         image.readAll(entry);

@@ -1,5 +1,6 @@
 package org.stickwright.engine.iso;
 
+import org.stickwright.engine.io.MemoryBlockDevice;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -36,7 +37,7 @@ class IsoPatcherPropertyTest {
         dir = Files.createTempDirectory("iso-property");
         Path iso = IsoFixtures.buildIso(dir, IsoFixtures.sourceTree(dir), "p.iso", "-partition_offset", "16");
         pristine = Files.readAllBytes(iso);
-        otherFiles = hashes(new MemoryDevice(pristine.clone()));
+        otherFiles = hashes(new MemoryBlockDevice(pristine.clone()));
         otherFiles.remove("/boot/grub/grub.cfg");
     }
 
@@ -51,7 +52,7 @@ class IsoPatcherPropertyTest {
         }
     }
 
-    private static Map<String, String> hashes(MemoryDevice device) throws IOException {
+    private static Map<String, String> hashes(MemoryBlockDevice device) throws IOException {
         Map<String, String> result = new LinkedHashMap<>();
         IsoImage image = IsoImage.open(device);
         for (IsoEntry e : image.walk()) {
@@ -65,7 +66,7 @@ class IsoPatcherPropertyTest {
     @Property(tries = 40)
     void replacedContentReadsBackInEveryTree(@ForAll @IntRange(min = 0, max = 3_000_000) int size) throws IOException {
         byte[] image = java.util.Arrays.copyOf(pristine, pristine.length + (4 << 20));
-        MemoryDevice device = new MemoryDevice(image);
+        MemoryBlockDevice device = new MemoryBlockDevice(image);
         byte[] content = new byte[size];
         new java.util.Random(size).nextBytes(content);
         IsoPatcher.Result result = IsoPatcher.replace(device, "/boot/grub/grub.cfg", content);

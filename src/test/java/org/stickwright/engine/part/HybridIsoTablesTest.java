@@ -1,5 +1,6 @@
 package org.stickwright.engine.part;
 
+import org.stickwright.engine.io.MemoryBlockDevice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

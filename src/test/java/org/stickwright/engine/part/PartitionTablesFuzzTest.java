@@ -1,5 +1,6 @@
 package org.stickwright.engine.part;
 
+import org.stickwright.engine.io.MemoryBlockDevice;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**

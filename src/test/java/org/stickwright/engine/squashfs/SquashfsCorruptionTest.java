@@ -1,5 +1,6 @@
 package org.stickwright.engine.squashfs;
 
+import org.stickwright.engine.io.MemoryBlockDevice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,7 +15,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.stickwright.engine.iso.MemoryDevice;
 import org.stickwright.testing.Capabilities;
 import org.stickwright.testing.Tags;
 import org.stickwright.testing.Tool;
@@ -50,7 +50,7 @@ class SquashfsCorruptionTest {
     @Test
     void pristineImagesRead() throws IOException {
         for (byte[] image : new byte[][] {plain, gzip}) {
-            SquashfsImage squashfs = SquashfsImage.open(new MemoryDevice(image.clone()));
+            SquashfsImage squashfs = SquashfsImage.open(new MemoryBlockDevice(image.clone()));
             assertThat(squashfs.walk()).extracting(SquashfsEntry::path).containsExactly("/sub", "/sub/file");
         }
     }
@@ -64,7 +64,7 @@ class SquashfsCorruptionTest {
         int name = indexOf(image, (int) dirTable, new byte[] {2, 0, 's', 'u', 'b'});
         assertThat(name).isPositive();
         le(image).putShort(name - 6, (short) rootOffset);
-        assertThatThrownBy(() -> SquashfsImage.open(new MemoryDevice(image)).walk())
+        assertThatThrownBy(() -> SquashfsImage.open(new MemoryBlockDevice(image)).walk())
                 .isInstanceOf(SquashfsFormatException.class).hasMessageContaining("cycle")
                 .hasMessageContaining("directory entry at byte ");
     }
@@ -83,7 +83,7 @@ class SquashfsCorruptionTest {
         byte[] image = gzip.clone();
         int inodeTable = (int) le(image).getLong(64);
         le(image).putShort(inodeTable, (short) 0x7fff);
-        assertThatThrownBy(() -> SquashfsImage.open(new MemoryDevice(image)).root())
+        assertThatThrownBy(() -> SquashfsImage.open(new MemoryBlockDevice(image)).root())
                 .isInstanceOf(SquashfsFormatException.class)
                 .hasMessageContaining("metadata block at byte " + inodeTable);
     }
@@ -95,7 +95,7 @@ class SquashfsCorruptionTest {
         for (int i = 2; i < 12; i++) {
             image[inodeTable + i] ^= (byte) 0x5a;
         }
-        assertThatThrownBy(() -> SquashfsImage.open(new MemoryDevice(image)).walk())
+        assertThatThrownBy(() -> SquashfsImage.open(new MemoryBlockDevice(image)).walk())
                 .isInstanceOf(SquashfsFormatException.class)
                 .hasMessageContaining("metadata block at byte " + inodeTable).hasMessageContaining("zlib data is corrupt");
     }
@@ -103,7 +103,7 @@ class SquashfsCorruptionTest {
     @Test
     void truncatedImageIsRefusedAtTheSuperblock() {
         byte[] image = Arrays.copyOf(gzip, (int) le(gzip).getLong(40) - 10);
-        assertThatThrownBy(() -> SquashfsImage.open(new MemoryDevice(image)))
+        assertThatThrownBy(() -> SquashfsImage.open(new MemoryBlockDevice(image)))
                 .isInstanceOf(SquashfsFormatException.class).hasMessageContaining("superblock at byte 40")
                 .hasMessageContaining("bytes used");
     }
@@ -112,18 +112,18 @@ class SquashfsCorruptionTest {
     void unknownCompressionAndVersionAreRefused() {
         byte[] image = gzip.clone();
         le(image).putShort(20, (short) 9);
-        assertThatThrownBy(() -> SquashfsImage.open(new MemoryDevice(image)))
+        assertThatThrownBy(() -> SquashfsImage.open(new MemoryBlockDevice(image)))
                 .isInstanceOf(SquashfsFormatException.class).hasMessageContaining("compression id 9");
         byte[] old = gzip.clone();
         le(old).putShort(28, (short) 3);
-        assertThatThrownBy(() -> SquashfsImage.open(new MemoryDevice(old)))
+        assertThatThrownBy(() -> SquashfsImage.open(new MemoryBlockDevice(old)))
                 .isInstanceOf(SquashfsFormatException.class).hasMessageContaining("version 3.0");
     }
 
     @Test
     void probeTellsSquashfsFromOtherData() throws IOException {
-        assertThat(SquashfsSuperblock.probe(new MemoryDevice(gzip.clone()), 0)).isPresent();
-        assertThat(SquashfsSuperblock.probe(new MemoryDevice(new byte[4096]), 0)).isEmpty();
-        assertThat(SquashfsSuperblock.probe(new MemoryDevice(new byte[10]), 0)).isEmpty();
+        assertThat(SquashfsSuperblock.probe(new MemoryBlockDevice(gzip.clone()), 0)).isPresent();
+        assertThat(SquashfsSuperblock.probe(new MemoryBlockDevice(new byte[4096]), 0)).isEmpty();
+        assertThat(SquashfsSuperblock.probe(new MemoryBlockDevice(new byte[10]), 0)).isEmpty();
     }
 }

@@ -1,8 +1,8 @@
 package org.stickwright.engine.squashfs;
 
+import org.stickwright.engine.io.MemoryBlockDevice;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.IOException;
-import org.stickwright.engine.iso.MemoryDevice;
 
 /**
  * Jazzer target for the squashfs reader: superblock, metadata blocks, inodes, directory
@@ -15,7 +15,7 @@ class SquashfsFuzzTest {
     @FuzzTest(maxDuration = "30s")
     void image(byte[] data) {
         try {
-            SquashfsImage image = SquashfsImage.open(new MemoryDevice(data.clone()));
+            SquashfsImage image = SquashfsImage.open(new MemoryBlockDevice(data.clone()));
             for (SquashfsEntry entry : image.walk()) {
                 if (entry.isFile() && entry.size() <= 1 << 20) {
                     image.readFile(entry, 1 << 20);
