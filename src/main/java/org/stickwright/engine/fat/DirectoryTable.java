@@ -78,6 +78,7 @@ final class DirectoryTable {
     private final List<Node> nodes = new ArrayList<>();
     private final Map<String, Node> byName = new HashMap<>();
     private final Set<String> shortKeys = new HashSet<>();
+    private final Map<String, Integer> nextTail = new HashMap<>();
     private int endSlot;
     private int freeBeforeEnd;
     private int dotDotSlot = -1;
@@ -282,7 +283,7 @@ final class DirectoryTable {
             caseFlags = plain.caseFlags();
             lfnSlots = 0;
         } else {
-            shortName = ShortNames.generate(name, shortKeys);
+            shortName = ShortNames.generate(name, shortKeys, nextTail);
             lfnSlots = (name.length() + 12) / 13;
         }
         if ((shortName[0] & 0xFF) == 0xE5) {

@@ -139,6 +139,16 @@ public final class ShortNames {
      * ISO-8859-1 strings, see {@link #key}). Does not add it to the set.
      */
     public static byte[] generate(String longName, Set<String> taken) throws FatException {
+        return generate(longName, taken, null);
+    }
+
+    /**
+     * As {@link #generate(String, Set)}, remembering in {@code nextTail} (per basis) the tail
+     * number to try first, so that thousands of similar names cost one lookup each, not a scan
+     * from ~1 every time. Tails freed by deletions are simply not reused.
+     */
+    static byte[] generate(String longName, Set<String> taken, java.util.Map<String, Integer> nextTail)
+            throws FatException {
         StringBuilder base = new StringBuilder();
         StringBuilder ext = new StringBuilder();
         boolean lossy = false;
@@ -161,11 +171,16 @@ public final class ShortNames {
                 return exact;
             }
         }
-        for (int n = 1; n <= 999_999; n++) {
+        String basis = base + "." + ext;
+        int start = nextTail == null ? 1 : nextTail.getOrDefault(basis, 1);
+        for (int n = start; n <= 999_999; n++) {
             String tail = "~" + n;
             String cut = base.substring(0, Math.min(base.length(), 8 - tail.length()));
             byte[] candidate = pack(cut + tail, ext.toString());
             if (!taken.contains(key(candidate))) {
+                if (nextTail != null) {
+                    nextTail.put(basis, n + 1);
+                }
                 return candidate;
             }
         }

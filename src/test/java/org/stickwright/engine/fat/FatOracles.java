@@ -28,6 +28,24 @@ final class FatOracles {
         return result;
     }
 
+    /**
+     * fsck.fat 4.2 (Debian 12) computes a chain's byte length in 32 bits, so a file of exactly
+     * 4 GiB - 1 byte appears to have a chain of 0 bytes and is "truncated" (dosfstools issue
+     * #208, fixed upstream in ae94d63 after the last release). This accepts that one complaint
+     * about {@code file} and nothing else.
+     */
+    static void fsckCleanButForMaxSizeFile(Path image, String file) {
+        Tool.Result result = Tool.run("fsck.fat", "-n", image.toString());
+        String known = file + "\n  File size is 4294967295 bytes, cluster chain length is 0 bytes.\n"
+                + "  Truncating file to 0 bytes.\n";
+        String rest = result.output().replace(known, "");
+        assertThat(rest).as("fsck.fat -n output without the known 4 GiB - 1 false positive")
+                .doesNotContain("File size").doesNotContainIgnoringCase("differ")
+                .doesNotContainIgnoringCase("Free cluster summary wrong").doesNotContain("Reclaim")
+                .doesNotContainIgnoringCase("invalid");
+        assertThat(result.exitCode()).as(result.output()).isIn(0, 1);
+    }
+
     /** Runs an mtools program with MTOOLS_SKIP_CHECK=1 (images need no mtools.conf geometry). */
     static Tool.Result mtools(String program, String... args) {
         List<String> command = new ArrayList<>(List.of("env", "MTOOLS_SKIP_CHECK=1", "MTOOLS_NO_VFAT=0", program));
