@@ -87,7 +87,7 @@ final class BootSector {
         long rootDirSectors = ((long) rootEntries * 32 + bytesPerSector - 1) / bytesPerSector;
         long dataStart = reservedSectors + numberOfFats * sectorsPerFat + rootDirSectors;
         if (dataStart >= totalSectors) {
-            throw new FatException(WHAT, 0x0E, "reserved, FAT and root regions (" + dataStart
+            throw new FatException(WHAT, fat32Layout ? 0x24 : 0x16, "reserved, FAT and root regions (" + dataStart
                     + " sectors) leave no data area in " + totalSectors + " sectors");
         }
         long clusters = (totalSectors - dataStart) / sectorsPerCluster;
