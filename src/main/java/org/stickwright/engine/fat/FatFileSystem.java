@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.time.Instant;
@@ -30,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.stickwright.engine.io.AlignedBuffers;
 import org.stickwright.engine.io.BlockDevice;
 
 /** Reader and in-place editor of an existing FAT volume. */
@@ -51,8 +53,11 @@ public final class FatFileSystem implements Closeable {
     private final ZoneId zone;
     private final Map<Long, DirectoryTable> directories = new LinkedHashMap<>(64, 0.75f, true);
     private final DirectoryTable fixedRoot;
-    private final ByteBuffer pending = ByteBuffer.allocate(WRITE_BUFFER);
+    /** Write-behind buffer, direct so that content read from a channel is copied only by the kernel. */
+    private final ByteBuffer pending = AlignedBuffers.allocate(WRITE_BUFFER);
     private long pendingAt = -1;
+    /** Where content from InputStreams passes on its way into {@link #pending}; one per volume. */
+    private final byte[] staging = new byte[1 << 20];
     private boolean closed;
     /** Set by every change, so that closing a volume only read never writes (read-only devices). */
     private boolean modified;
@@ -414,6 +419,11 @@ public final class FatFileSystem implements Closeable {
      * clusters when the volume has one. The parent directory must exist.
      */
     public FatEntry writeFile(String path, long size, InputStream content, FileTimes times) throws IOException {
+        return writeFile(path, size, new StreamChannel(content), times);
+    }
+
+    /** As {@link #writeFile(String, long, InputStream, FileTimes)}, reading from a channel (no copy through the heap). */
+    public FatEntry writeFile(String path, long size, ReadableByteChannel content, FileTimes times) throws IOException {
         checkOpen();
         modified = true;
         checkSize(path, size);
@@ -462,7 +472,7 @@ public final class FatFileSystem implements Closeable {
             fat.free(at.node().cluster, at.path());
         }
         long first = size == 0 ? 0 : fat.allocate(clustersFor(size), at.path());
-        writeContent(first, size, content, at.path());
+        writeContent(first, size, new StreamChannel(content), at.path());
         at.parent().update(at.node(), first, size, Instant.now());
         return at.node().toEntry(zone);
     }
@@ -531,7 +541,7 @@ public final class FatFileSystem implements Closeable {
 
     // ---- content I/O -----------------------------------------------------------------------
 
-    private void writeContent(long first, long size, InputStream content, String path) throws IOException {
+    private void writeContent(long first, long size, ReadableByteChannel content, String path) throws IOException {
         if (size == 0) {
             return;
         }
@@ -558,17 +568,19 @@ public final class FatFileSystem implements Closeable {
         }
     }
 
-    private void copy(InputStream content, long position, long length, long done, long size, String path)
+    private void copy(ReadableByteChannel content, long position, long length, long done, long size, String path)
             throws IOException {
         long at = position;
         long left = length;
         while (left > 0) {
             startPending(at);
             int chunk = (int) Math.min(left, pending.remaining());
-            int read = content.readNBytes(pending.array(), pending.position(), chunk);
-            if (read < chunk) {
-                throw new java.io.EOFException("content of " + path + " ended after " + (done + length - left + read)
-                        + " of its " + size + " bytes");
+            ByteBuffer window = pending.slice(pending.position(), chunk);
+            while (window.hasRemaining()) {
+                if (content.read(window) < 0) {
+                    throw new java.io.EOFException("content of " + path + " ended after "
+                            + (done + length - left + window.position()) + " of its " + size + " bytes");
+                }
             }
             pending.position(pending.position() + chunk);
             at += chunk;
@@ -576,14 +588,43 @@ public final class FatFileSystem implements Closeable {
         }
     }
 
+    /** Reads an InputStream into buffers through a staging array (streams only fill arrays). */
+    private final class StreamChannel implements ReadableByteChannel {
+        private final InputStream in;
+
+        StreamChannel(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            int n = in.read(staging, 0, Math.min(dst.remaining(), staging.length));
+            if (n > 0) {
+                dst.put(staging, 0, n);
+            }
+            return n;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+            // the caller owns the stream
+        }
+    }
+
+    private static final byte[] ZEROS = new byte[64 * 1024];
+
     private void zeros(long position, long length) throws IOException {
         long at = position;
         long left = length;
         while (left > 0) {
             startPending(at);
-            int chunk = (int) Math.min(left, pending.remaining());
-            java.util.Arrays.fill(pending.array(), pending.position(), pending.position() + chunk, (byte) 0);
-            pending.position(pending.position() + chunk);
+            int chunk = (int) Math.min(Math.min(left, pending.remaining()), ZEROS.length);
+            pending.put(ZEROS, 0, chunk);
             at += chunk;
             left -= chunk;
         }

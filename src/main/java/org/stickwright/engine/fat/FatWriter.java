@@ -48,6 +48,12 @@ public final class FatWriter implements Closeable {
         return volume.writeFile(path, size, content, times);
     }
 
+    /** As above, from a channel: content read from a file channel reaches the device without heap copies. */
+    public FatEntry writeFile(String path, long size, java.nio.channels.ReadableByteChannel content, FileTimes times)
+            throws IOException {
+        return volume.writeFile(path, size, content, times);
+    }
+
     /** Reserves {@code size} bytes of consecutive clusters for a new file without writing them. */
     public FileExtent allocateContiguous(String path, long size) throws IOException {
         return volume.allocateContiguous(path, size, FileTimes.now());
