@@ -429,9 +429,30 @@ public final class FatFileSystem implements Closeable {
         checkSize(path, size);
         trimDirectoryCache();
         NewFile target = newFile(path);
-        long first = size == 0 ? 0 : fat.allocate(clustersFor(size), target.path());
-        writeContent(first, size, content, target.path());
-        return target.parent().add(target.name(), FatEntry.ATTR_ARCHIVE, first, size, times).toEntry(zone);
+        long first = allocateAndWrite(size, content, target.path());
+        try {
+            return target.parent().add(target.name(), FatEntry.ATTR_ARCHIVE, first, size, times).toEntry(zone);
+        } catch (IOException e) {
+            if (first != 0) {
+                fat.free(first, target.path());
+            }
+            throw e;
+        }
+    }
+
+    /** Allocates and fills a chain for {@code size} bytes; on failure the chain is freed again. */
+    private long allocateAndWrite(long size, ReadableByteChannel content, String path) throws IOException {
+        if (size == 0) {
+            return 0;
+        }
+        long first = fat.allocate(clustersFor(size), path);
+        try {
+            writeContent(first, size, content, path);
+        } catch (IOException | RuntimeException e) {
+            fat.free(first, path);
+            throw e;
+        }
+        return first;
     }
 
     /**
@@ -468,13 +489,39 @@ public final class FatFileSystem implements Closeable {
         if (at.node().isDirectory()) {
             throw new FatException(at.path() + " is a directory");
         }
-        if (at.node().cluster != 0) {
-            fat.free(at.node().cluster, at.path());
+        DirectoryTable.Node node = at.node();
+        long oldFirst = node.cluster;
+        long oldClusters = 0;
+        for (FileAllocationTable.Run run : fat.chain(oldFirst, Long.MAX_VALUE, at.path())) {
+            oldClusters += run.length();
         }
-        long first = size == 0 ? 0 : fat.allocate(clustersFor(size), at.path());
-        writeContent(first, size, new StreamChannel(content), at.path());
-        at.parent().update(at.node(), first, size, Instant.now());
-        return at.node().toEntry(zone);
+        long needed = clustersFor(size);
+        if (needed > fat.freeCount() + oldClusters) {
+            throw new FatException("volume full: " + at.path() + " needs " + needed + " clusters, "
+                    + (fat.freeCount() + oldClusters) + " would be free");
+        }
+        ReadableByteChannel channel = new StreamChannel(content);
+        long first;
+        if (needed <= fat.freeCount()) {
+            // Room for both: the old content stays intact until the new one is complete.
+            first = allocateAndWrite(size, channel, at.path());
+            if (oldFirst != 0) {
+                fat.free(oldFirst, at.path());
+            }
+        } else {
+            // A packed volume (EFI images often are): the new content needs the old clusters.
+            if (oldFirst != 0) {
+                fat.free(oldFirst, at.path());
+            }
+            try {
+                first = allocateAndWrite(size, channel, at.path());
+            } catch (IOException e) {
+                at.parent().update(node, 0, 0, Instant.now());
+                throw e;
+            }
+        }
+        at.parent().update(node, first, size, Instant.now());
+        return node.toEntry(zone);
     }
 
     /** Writes {@code content} to {@code path}, replacing the file if it exists. */

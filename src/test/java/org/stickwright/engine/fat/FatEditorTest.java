@@ -161,4 +161,31 @@ class FatEditorTest {
                     .hasMessageContaining("root directory full");
         }
     }
+
+    @Test
+    void failedWritesLeaveTheVolumeConsistent() throws Exception {
+        Capabilities.requireTools("mkfs.fat", "fsck.fat", "mtype");
+        Path image = mkfs(12, 1024);
+        byte[] original = "menuentry 'Live' {}\n".getBytes(StandardCharsets.UTF_8);
+        try (ImageFile file = ImageFile.openReadWrite(image); FatFileSystem fs = FatFileSystem.open(file)) {
+            fs.mkdirs("/EFI/BOOT");
+            fs.putFile("/EFI/BOOT/grub.cfg", original);
+            long free = fs.freeBytes();
+            // Content that ends early: no entry, no leaked clusters.
+            assertThatThrownBy(() -> fs.writeFile("/short.bin", 10_000, new java.io.ByteArrayInputStream(new byte[100]),
+                    FileTimes.now())).isInstanceOf(java.io.EOFException.class).hasMessageContaining("/short.bin");
+            assertThat(fs.stat("/short.bin")).isEmpty();
+            // More than the volume holds: refused before anything changes.
+            long tooBig = free + fs.clusterSize() * 4L;
+            assertThatThrownBy(() -> fs.replaceFile("/EFI/BOOT/grub.cfg", tooBig, java.io.InputStream.nullInputStream()))
+                    .isInstanceOf(FatException.class).hasMessageContaining("volume full");
+            assertThat(fs.freeBytes()).isEqualTo(free);
+            assertThat(fs.readAllBytes("/EFI/BOOT/grub.cfg")).isEqualTo(original);
+            // A replacement that only fits by reusing the old clusters still succeeds.
+            byte[] fill = FatWriterTest.content(3, (int) (free + fs.clusterSize() / 2));
+            fs.replaceFile("/EFI/BOOT/grub.cfg", fill.length, new java.io.ByteArrayInputStream(fill));
+            assertThat(fs.readAllBytes("/EFI/BOOT/grub.cfg")).isEqualTo(fill);
+        }
+        FatOracles.fsckClean(image);
+    }
 }
