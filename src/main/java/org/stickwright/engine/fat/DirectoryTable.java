@@ -185,7 +185,7 @@ final class DirectoryTable {
                     lfnNext = order;
                     lfnChecksum = checksum;
                     lfnFirst = slot;
-                } else if (lfn == null || order != lfnNext - 1 || checksum != lfnChecksum) {
+                } else if (lfn == null || order < 1 || order != lfnNext - 1 || checksum != lfnChecksum) {
                     lfn = null;
                     continue;
                 } else {
