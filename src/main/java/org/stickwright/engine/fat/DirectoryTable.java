@@ -19,11 +19,14 @@ package org.stickwright.engine.fat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -128,7 +131,7 @@ final class DirectoryTable {
             FileTimes times) throws FatException {
         byte[] data = new byte[fs.clusterSize()];
         DirectoryTable table = new DirectoryTable(fs, path, cluster, -1, data, List.of(cluster));
-        byte[] dot = "           ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] dot = "           ".getBytes(StandardCharsets.US_ASCII);
         dot[0] = '.';
         table.writeShort(0, dot, 0, FatEntry.ATTR_DIRECTORY, cluster, 0, times);
         dot[1] = '.';
@@ -168,7 +171,7 @@ final class DirectoryTable {
                 endSlot = slot;
                 // Everything after the end mark is free by definition; clear it so that entries
                 // appended later are followed by zeros, whatever a previous writer left there.
-                java.util.Arrays.fill(data, at, data.length, (byte) 0);
+                Arrays.fill(data, at, data.length, (byte) 0);
                 break;
             }
             if (first == 0xE5) {
@@ -209,7 +212,7 @@ final class DirectoryTable {
                 continue;
             }
             Node node = new Node();
-            node.shortName = java.util.Arrays.copyOfRange(data, at, at + 11);
+            node.shortName = Arrays.copyOfRange(data, at, at + 11);
             node.caseFlags = data[at + 0x0C] & (ShortNames.LOWER_BASE | ShortNames.LOWER_EXTENSION);
             node.attributes = attributes;
             node.createdTenths = data[at + 0x0D] & 0xFF;
@@ -272,7 +275,7 @@ final class DirectoryTable {
     Node add(String name, int attributes, long cluster, long size, FileTimes times) throws IOException {
         ShortNames.checkLongName(name);
         if (find(name) != null) {
-            throw new java.nio.file.FileAlreadyExistsException(path + (path.endsWith("/") ? "" : "/") + name);
+            throw new FileAlreadyExistsException(path + (path.endsWith("/") ? "" : "/") + name);
         }
         ShortNames.Plain plain = ShortNames.plain(name);
         byte[] shortName;
@@ -295,7 +298,7 @@ final class DirectoryTable {
         for (int i = 0; i < lfnSlots; i++) {
             int order = lfnSlots - i;
             int at = (slot + i) * SLOT;
-            java.util.Arrays.fill(data, at, at + SLOT, (byte) 0);
+            Arrays.fill(data, at, at + SLOT, (byte) 0);
             data[at] = (byte) (order | (i == 0 ? 0x40 : 0));
             data[at + 0x0B] = FatEntry.ATTR_LONG_NAME;
             data[at + 0x0D] = (byte) checksum;
@@ -337,7 +340,7 @@ final class DirectoryTable {
             FileTimes times) {
         ByteBuffer b = slots();
         int at = slot * SLOT;
-        java.util.Arrays.fill(data, at, at + SLOT, (byte) 0);
+        Arrays.fill(data, at, at + SLOT, (byte) 0);
         System.arraycopy(shortName, 0, data, at, 11);
         data[at + 0x0B] = (byte) attributes;
         data[at + 0x0C] = (byte) caseFlags;
@@ -421,7 +424,7 @@ final class DirectoryTable {
             }
             long added = fs.fat().extend(clusters.get(clusters.size() - 1), "directory " + path);
             clusters.add(added);
-            data = java.util.Arrays.copyOf(data, data.length + clusterSize);
+            data = Arrays.copyOf(data, data.length + clusterSize);
             slotCount = data.length / SLOT;
         }
         endSlot = start + count;

@@ -13,12 +13,15 @@
  */
 package org.stickwright.engine.fat;
 
+import java.io.ByteArrayInputStream;
 import java.io.Closeable;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.time.Instant;
@@ -28,6 +31,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -526,7 +530,7 @@ public final class FatFileSystem implements Closeable {
 
     /** Writes {@code content} to {@code path}, replacing the file if it exists. */
     public FatEntry putFile(String path, byte[] content) throws IOException {
-        InputStream in = new java.io.ByteArrayInputStream(content);
+        InputStream in = new ByteArrayInputStream(content);
         if (stat(path).isPresent()) {
             return replaceFile(path, content.length, in);
         }
@@ -543,7 +547,7 @@ public final class FatFileSystem implements Closeable {
         if (node.isDirectory()) {
             DirectoryTable table = subdirectory(at.parent(), node, at.path());
             if (!table.nodes().isEmpty()) {
-                throw new java.nio.file.DirectoryNotEmptyException(at.path());
+                throw new DirectoryNotEmptyException(at.path());
             }
             directories.remove(node.cluster);
         }
@@ -563,8 +567,8 @@ public final class FatFileSystem implements Closeable {
             throw new FatException("cannot rename " + from + " to the root directory");
         }
         String targetFull = join(targetParts, targetParts.size());
-        String sourceFolded = source.path().toUpperCase(java.util.Locale.ROOT) + "/";
-        if (source.node().isDirectory() && (targetFull.toUpperCase(java.util.Locale.ROOT) + "/").startsWith(sourceFolded)) {
+        String sourceFolded = source.path().toUpperCase(Locale.ROOT) + "/";
+        if (source.node().isDirectory() && (targetFull.toUpperCase(Locale.ROOT) + "/").startsWith(sourceFolded)) {
             throw new FatException("cannot move directory " + source.path() + " into itself (" + targetFull + ")");
         }
         DirectoryTable targetParent = walkTo(targetParts, targetParts.size() - 1);
@@ -625,7 +629,7 @@ public final class FatFileSystem implements Closeable {
             ByteBuffer window = pending.slice(pending.position(), chunk);
             while (window.hasRemaining()) {
                 if (content.read(window) < 0) {
-                    throw new java.io.EOFException("content of " + path + " ended after "
+                    throw new EOFException("content of " + path + " ended after "
                             + (done + length - left + window.position()) + " of its " + size + " bytes");
                 }
             }

@@ -10,6 +10,7 @@ package org.stickwright.engine.fat;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.ReadableByteChannel;
 import java.time.ZoneId;
 import org.stickwright.engine.io.BlockDevice;
 
@@ -49,7 +50,7 @@ public final class FatWriter implements Closeable {
     }
 
     /** As above, from a channel: content read from a file channel reaches the device without heap copies. */
-    public FatEntry writeFile(String path, long size, java.nio.channels.ReadableByteChannel content, FileTimes times)
+    public FatEntry writeFile(String path, long size, ReadableByteChannel content, FileTimes times)
             throws IOException {
         return volume.writeFile(path, size, content, times);
     }

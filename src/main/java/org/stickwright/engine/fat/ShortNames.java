@@ -21,7 +21,9 @@ package org.stickwright.engine.fat;
 
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /** Short-name validation, generation, checksum and display. */
@@ -124,7 +126,7 @@ public final class ShortNames {
 
     private static byte[] pack(String base, String ext) {
         byte[] out = new byte[11];
-        java.util.Arrays.fill(out, (byte) ' ');
+        Arrays.fill(out, (byte) ' ');
         for (int i = 0; i < base.length(); i++) {
             out[i] = (byte) base.charAt(i);
         }
@@ -147,7 +149,7 @@ public final class ShortNames {
      * number to try first, so that thousands of similar names cost one lookup each, not a scan
      * from ~1 every time. Tails freed by deletions are simply not reused.
      */
-    static byte[] generate(String longName, Set<String> taken, java.util.Map<String, Integer> nextTail)
+    static byte[] generate(String longName, Set<String> taken, Map<String, Integer> nextTail)
             throws FatException {
         StringBuilder base = new StringBuilder();
         StringBuilder ext = new StringBuilder();
@@ -224,7 +226,7 @@ public final class ShortNames {
 
     /** "NAME.EXT" (case flags applied) as a listing shows a stored short name. */
     public static String display(byte[] raw, int offset, int caseFlags) {
-        byte[] name = java.util.Arrays.copyOfRange(raw, offset, offset + 11);
+        byte[] name = Arrays.copyOfRange(raw, offset, offset + 11);
         if (name[0] == 0x05) {
             name[0] = (byte) 0xE5;
         }
