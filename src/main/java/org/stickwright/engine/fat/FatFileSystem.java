@@ -43,7 +43,8 @@ public final class FatFileSystem implements Closeable {
     /** Largest file FAT can describe: the size field is 32 bits. */
     public static final long MAX_FILE_SIZE = 0xFFFF_FFFFL;
     private static final int WRITE_BUFFER = 4 << 20;
-    private static final long DIRECTORY_CACHE_BYTES = 64L << 20;
+    /** Directories held in memory before the least recently used are written out and dropped. */
+    static final long DIRECTORY_CACHE_BYTES = 64L << 20;
 
     /** Receives every entry of a tree walk with its full path. */
     @FunctionalInterface
@@ -66,8 +67,11 @@ public final class FatFileSystem implements Closeable {
     /** Set by every change, so that closing a volume only read never writes (read-only devices). */
     private boolean modified;
 
-    private FatFileSystem(BlockDevice device, ZoneId zone) throws IOException {
+    private final long directoryCacheBytes;
+
+    private FatFileSystem(BlockDevice device, ZoneId zone, long directoryCacheBytes) throws IOException {
         this.device = device;
+        this.directoryCacheBytes = directoryCacheBytes;
         this.zone = zone;
         this.boot = BootSector.read(device);
         this.fat = FileAllocationTable.read(device, boot);
@@ -76,12 +80,17 @@ public final class FatFileSystem implements Closeable {
 
     /** Opens the volume that starts at byte 0 of {@code device}; times are read and written in the system zone. */
     public static FatFileSystem open(BlockDevice device) throws IOException {
-        return new FatFileSystem(device, ZoneId.systemDefault());
+        return new FatFileSystem(device, ZoneId.systemDefault(), DIRECTORY_CACHE_BYTES);
     }
 
     /** Opens the volume, reading and writing FAT's zoneless times as wall-clock times of {@code zone}. */
     public static FatFileSystem open(BlockDevice device, ZoneId zone) throws IOException {
-        return new FatFileSystem(device, zone);
+        return new FatFileSystem(device, zone, DIRECTORY_CACHE_BYTES);
+    }
+
+    /** With a directory cache of {@code directoryCacheBytes}: tests use a tiny one to exercise eviction. */
+    static FatFileSystem open(BlockDevice device, ZoneId zone, long directoryCacheBytes) throws IOException {
+        return new FatFileSystem(device, zone, directoryCacheBytes);
     }
 
     public FatType type() {
@@ -208,12 +217,12 @@ public final class FatFileSystem implements Closeable {
         for (DirectoryTable table : directories.values()) {
             held += table.bytes();
         }
-        if (held <= DIRECTORY_CACHE_BYTES) {
+        if (held <= directoryCacheBytes) {
             return;
         }
         flushData();
         Iterator<DirectoryTable> eldest = directories.values().iterator();
-        while (held > DIRECTORY_CACHE_BYTES / 2 && eldest.hasNext()) {
+        while (held > directoryCacheBytes / 2 && eldest.hasNext()) {
             DirectoryTable table = eldest.next();
             if (table.firstCluster == boot.rootCluster) {
                 continue;

@@ -32,6 +32,11 @@ public final class FatWriter implements Closeable {
         return new FatWriter(FatFileSystem.open(device, zone));
     }
 
+    /** A writer that keeps at most {@code directoryCacheBytes} of directories in memory. */
+    static FatWriter open(BlockDevice device, ZoneId zone, long directoryCacheBytes) throws IOException {
+        return new FatWriter(FatFileSystem.open(device, zone, directoryCacheBytes));
+    }
+
     /** Creates a directory and its missing parents. */
     public void mkdirs(String path, FileTimes times) throws IOException {
         volume.mkdirs(path, times);

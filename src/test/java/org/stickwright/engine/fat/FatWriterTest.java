@@ -217,4 +217,28 @@ class FatWriterTest {
         }
     }
 
+
+    @Test
+    @Tag(Tags.ORACLE)
+    void directoriesEvictedFromATinyCacheAreWrittenAndReloadedCorrectly() throws Exception {
+        Capabilities.requireTools("fsck.fat", "mcopy");
+        Path image = formatted(dir.resolve("evict.img"), 40 * MIB);
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        for (int i = 0; i < 400; i++) {
+            // Revisit earlier directories so that evicted ones are loaded again and grown.
+            int d = i % 150;
+            files.put("/top " + d % 10 + "/directory number " + d + "/file " + i + " with a long name.txt",
+                    content(i, 700 + i));
+        }
+        try (ImageFile file = ImageFile.openReadWrite(image); FatWriter writer = FatWriter.open(file, ZoneOffset.UTC, 4096)) {
+            writeTree(writer, files);
+        }
+        FatOracles.fsckClean(image);
+        Path out = dir.resolve("evicted");
+        Files.createDirectories(out);
+        FatOracles.mtools("mcopy", "-s", "-n", "-i", image.toString(), "::*", out.toString()).ok();
+        for (Map.Entry<String, byte[]> e : files.entrySet()) {
+            assertThat(Files.readAllBytes(out.resolve(e.getKey().substring(1)))).as(e.getKey()).isEqualTo(e.getValue());
+        }
+    }
 }
