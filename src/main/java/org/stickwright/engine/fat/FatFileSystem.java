@@ -391,8 +391,14 @@ public final class FatFileSystem implements Closeable {
             String full = join(parts, i + 1);
             DirectoryTable.Node node = table.find(parts.get(i));
             if (node == null) {
+                ShortNames.checkLongName(parts.get(i));
                 long cluster = fat.allocate(1, "directory " + full);
-                table.add(parts.get(i), FatEntry.ATTR_DIRECTORY, cluster, 0, times);
+                try {
+                    table.add(parts.get(i), FatEntry.ATTR_DIRECTORY, cluster, 0, times);
+                } catch (IOException e) {
+                    fat.free(cluster, "directory " + full);
+                    throw e;
+                }
                 long parentCluster = table == fixedRoot || table.firstCluster == boot.rootCluster ? 0 : table.firstCluster;
                 DirectoryTable created = DirectoryTable.create(this, full, cluster, parentCluster, times);
                 directories.put(cluster, created);
@@ -488,7 +494,14 @@ public final class FatFileSystem implements Closeable {
             }
             fat.linkRun(first, count);
         }
-        target.parent().add(target.name(), FatEntry.ATTR_ARCHIVE, first, size, times);
+        try {
+            target.parent().add(target.name(), FatEntry.ATTR_ARCHIVE, first, size, times);
+        } catch (IOException e) {
+            if (first != 0) {
+                fat.free(first, target.path());
+            }
+            throw e;
+        }
         return new FileExtent(size == 0 ? 0 : boot.clusterOffset(first), size);
     }
 

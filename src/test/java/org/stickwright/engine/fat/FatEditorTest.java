@@ -175,6 +175,10 @@ class FatEditorTest {
             assertThatThrownBy(() -> fs.writeFile("/short.bin", 10_000, new java.io.ByteArrayInputStream(new byte[100]),
                     FileTimes.now())).isInstanceOf(java.io.EOFException.class).hasMessageContaining("/short.bin");
             assertThat(fs.stat("/short.bin")).isEmpty();
+            // Names FAT forbids are refused without allocating anything.
+            assertThatThrownBy(() -> fs.mkdirs("/EFI/bad:name")).isInstanceOf(FatException.class).hasMessageContaining("U+003A");
+            assertThatThrownBy(() -> fs.putFile("/EFI/what?.cfg", new byte[3000])).isInstanceOf(FatException.class);
+            assertThat(fs.freeBytes()).isEqualTo(free);
             // More than the volume holds: refused before anything changes.
             long tooBig = free + fs.clusterSize() * 4L;
             assertThatThrownBy(() -> fs.replaceFile("/EFI/BOOT/grub.cfg", tooBig, java.io.InputStream.nullInputStream()))
