@@ -600,11 +600,18 @@ public final class FatFileSystem implements Closeable {
         if (existing != null && existing != node) {
             throw new FileAlreadyExistsException(targetFull);
         }
+        ShortNames.checkLongName(name);
         FatEntry entry = node.toEntry(zone);
-        DirectoryTable.Node raw = node;
+        FileTimes times = new FileTimes(entry.created(), entry.modified(), entry.modified());
         source.parent().remove(node);
-        DirectoryTable.Node added = targetParent.add(name, raw.attributes, raw.cluster, raw.size,
-                new FileTimes(entry.created(), entry.modified(), entry.modified()));
+        DirectoryTable.Node added;
+        try {
+            added = targetParent.add(name, node.attributes, node.cluster, node.size, times);
+        } catch (IOException e) {
+            // The target directory could not take the entry (full): put it back where it was.
+            source.parent().add(entry.name(), node.attributes, node.cluster, node.size, times);
+            throw e;
+        }
         if (added.isDirectory() && targetParent != source.parent()) {
             long parentCluster = targetParent == fixedRoot || targetParent.firstCluster == boot.rootCluster
                     ? 0 : targetParent.firstCluster;
