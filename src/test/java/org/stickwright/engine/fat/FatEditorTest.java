@@ -150,16 +150,22 @@ class FatEditorTest {
 
     @Test
     void fullFixedRootDirectoryIsAClearError() throws Exception {
-        Capabilities.requireTools("mkfs.fat");
+        Capabilities.requireTools("mkfs.fat", "fsck.fat");
         Path image = dir.resolve("root.img");
         Tool.run("mkfs.fat", "-F", "12", "-r", "16", "-C", image.toString(), "1024").ok();
         try (ImageFile file = ImageFile.openReadWrite(image); FatFileSystem fs = FatFileSystem.open(file)) {
-            for (int i = 0; i < 16; i++) {
+            fs.mkdirs("/D");
+            fs.putFile("/D/inside.txt", "kept".getBytes());
+            for (int i = 0; i < 15; i++) {
                 fs.putFile("/F" + i, new byte[0]);
             }
             assertThatThrownBy(() -> fs.putFile("/F16", new byte[0])).isInstanceOf(FatException.class)
                     .hasMessageContaining("root directory full");
+            assertThatThrownBy(() -> fs.rename("/D/inside.txt", "/inside.txt")).isInstanceOf(FatException.class)
+                    .hasMessageContaining("root directory full");
+            assertThat(fs.readAllBytes("/D/inside.txt")).isEqualTo("kept".getBytes());
         }
+        FatOracles.fsckClean(image);
     }
 
     @Test
