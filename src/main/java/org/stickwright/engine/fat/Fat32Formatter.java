@@ -1,5 +1,6 @@
 /*
- * Makes an empty FAT32 volume. Layout written (512-byte sectors):
+ * Makes an empty FAT32 volume. Layout written, in sectors of the device's logical size (512 on
+ * nearly every stick, 4096 on 4Kn drives):
  *
  *   sector 0   boot sector: jump, OEM name, BPB, extended BPB (signature 0x29, serial, label,
  *              "FAT32   "), a boot stub that hands over to the next boot device, 0x55AA at 510
@@ -30,7 +31,6 @@ public final class Fat32Formatter {
     static final int FSINFO_LEAD = 0x41615252;
     static final int FSINFO_STRUCT = 0x61417272;
     private static final int FSINFO_TRAIL = 0xAA550000;
-    private static final int SECTOR = 512;
     private static final int MIN_RESERVED = 32;
     private static final int BACKUP_BOOT = 6;
 
@@ -83,13 +83,23 @@ public final class Fat32Formatter {
     public static FatVolumeInfo format(BlockDevice device, Fat32FormatOptions options) throws IOException {
         String label = normaliseLabel(options.label());
         long bytes = device.size();
-        long totalSectors = bytes / SECTOR;
+        // The BPB's sector is the device's logical sector: 512 on nearly every stick, 4096 on
+        // 4Kn drives, where a 512-byte BPB would be unreadable to the operating system.
+        int sector = device.logicalSectorSize();
+        if (sector != 512 && sector != 1024 && sector != 2048 && sector != 4096) {
+            throw new FatException("device " + device.name() + " has " + sector + "-byte sectors; FAT needs 512 to 4096");
+        }
+        long totalSectors = bytes / sector;
         if (totalSectors > 0xFFFF_FFFFL) {
             throw new FatException("device " + device.name() + " of " + bytes + " bytes exceeds FAT32's 2^32 sectors");
         }
         int clusterSize = options.clusterSize() == 0 ? defaultClusterSize(bytes) : options.clusterSize();
-        if (clusterSize < SECTOR || clusterSize > 65536 || Integer.bitCount(clusterSize) != 1) {
-            throw new FatException("cluster size " + clusterSize + " is not a power of two from 512 to 65536");
+        if (options.clusterSize() == 0) {
+            clusterSize = Math.max(clusterSize, sector);
+        }
+        if (clusterSize < sector || clusterSize > 65536 || Integer.bitCount(clusterSize) != 1) {
+            throw new FatException("cluster size " + clusterSize + " is not a power of two from the sector size ("
+                    + sector + ") to 65536");
         }
         int media = options.mediaDescriptor();
         if (media != 0xF0 && (media < 0xF8 || media > 0xFF)) {
@@ -98,11 +108,11 @@ public final class Fat32Formatter {
         if (options.hiddenSectors() < 0 || options.hiddenSectors() > 0xFFFF_FFFFL) {
             throw new FatException("hidden sector count " + options.hiddenSectors() + " does not fit 32 bits");
         }
-        int sectorsPerCluster = clusterSize / SECTOR;
+        int sectorsPerCluster = clusterSize / sector;
         // Size the FAT for every cluster the area after the reserved sectors could hold; that
         // overestimates by the few clusters the FATs themselves take, which costs a sector at most.
         long sectorsPerFat = ((totalSectors - MIN_RESERVED) / sectorsPerCluster + 2) * 4;
-        sectorsPerFat = (sectorsPerFat + SECTOR - 1) / SECTOR;
+        sectorsPerFat = (sectorsPerFat + sector - 1) / sector;
         long reserved = MIN_RESERVED;
         long misalignment = (reserved + 2 * sectorsPerFat) % sectorsPerCluster;
         if (misalignment != 0) {
@@ -120,27 +130,27 @@ public final class Fat32Formatter {
             throw new FatException(clusters + " clusters of " + clusterSize + " bytes exceed FAT32's limit; choose larger clusters");
         }
 
-        ByteBuffer boot = bootSector(label, options.serial(), media, options.hiddenSectors(), totalSectors,
+        ByteBuffer boot = bootSector(sector, label, options.serial(), media, options.hiddenSectors(), totalSectors,
                 sectorsPerCluster, (int) reserved, sectorsPerFat);
-        ByteBuffer fsInfo = fsInfo(clusters - 1);
+        ByteBuffer fsInfo = fsInfo(sector, clusters - 1);
         // Clear the reserved area first: old boot code, old superblocks (ext4 keeps one at 1024)
         // must not survive to confuse probes.
-        writeZeros(device, 0, reserved * SECTOR);
+        writeZeros(device, 0, reserved * sector);
         device.write(boot.duplicate(), 0);
-        device.write(fsInfo.duplicate(), SECTOR);
-        device.write(boot.duplicate(), (long) BACKUP_BOOT * SECTOR);
-        device.write(fsInfo.duplicate(), (long) (BACKUP_BOOT + 1) * SECTOR);
+        device.write(fsInfo.duplicate(), sector);
+        device.write(boot.duplicate(), (long) BACKUP_BOOT * sector);
+        device.write(fsInfo.duplicate(), (long) (BACKUP_BOOT + 1) * sector);
 
-        ByteBuffer head = ByteBuffer.allocate(SECTOR).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer head = ByteBuffer.allocate(sector).order(ByteOrder.LITTLE_ENDIAN);
         head.putInt(0, 0x0FFFFF00 | media);
         head.putInt(4, 0x0FFFFFFF);
         head.putInt(8, FatType.FAT32.endOfChain());
         for (int copy = 0; copy < 2; copy++) {
-            long fatOffset = (reserved + copy * sectorsPerFat) * SECTOR;
-            writeZeros(device, fatOffset, sectorsPerFat * SECTOR);
+            long fatOffset = (reserved + copy * sectorsPerFat) * sector;
+            writeZeros(device, fatOffset, sectorsPerFat * sector);
             device.write(head.duplicate(), fatOffset);
         }
-        long dataOffset = (reserved + 2 * sectorsPerFat) * SECTOR;
+        long dataOffset = (reserved + 2 * sectorsPerFat) * sector;
         ByteBuffer root = ByteBuffer.allocate(clusterSize).order(ByteOrder.LITTLE_ENDIAN);
         if (!label.isEmpty()) {
             byte[] name = String.format("%-11s", label).getBytes(StandardCharsets.US_ASCII);
@@ -156,12 +166,12 @@ public final class Fat32Formatter {
                 (int) reserved, sectorsPerFat, dataOffset);
     }
 
-    private static ByteBuffer bootSector(String label, int serial, int media, long hidden, long totalSectors,
+    private static ByteBuffer bootSector(int sector, String label, int serial, int media, long hidden, long totalSectors,
             int sectorsPerCluster, int reserved, long sectorsPerFat) {
-        ByteBuffer b = ByteBuffer.allocate(SECTOR).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.allocate(sector).order(ByteOrder.LITTLE_ENDIAN);
         b.put(0, new byte[] {(byte) 0xEB, 0x58, (byte) 0x90});
         b.put(3, "MSWIN4.1".getBytes(StandardCharsets.US_ASCII));
-        b.putShort(0x0B, (short) SECTOR);
+        b.putShort(0x0B, (short) sector);
         b.put(0x0D, (byte) sectorsPerCluster);
         b.putShort(0x0E, (short) reserved);
         b.put(0x10, (byte) 2);
@@ -186,8 +196,9 @@ public final class Fat32Formatter {
         return b;
     }
 
-    private static ByteBuffer fsInfo(long freeClusters) {
-        ByteBuffer b = ByteBuffer.allocate(SECTOR).order(ByteOrder.LITTLE_ENDIAN);
+    private static ByteBuffer fsInfo(int sector, long freeClusters) {
+        // The structure fills the first 512 bytes of its sector whatever the sector size.
+        ByteBuffer b = ByteBuffer.allocate(sector).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(0, FSINFO_LEAD);
         b.putInt(0x1E4, FSINFO_STRUCT);
         b.putInt(0x1E8, (int) freeClusters);

@@ -7,9 +7,15 @@ import org.stickwright.engine.io.BlockDevice;
 /** A device held in a byte array: fuzz inputs and hand-corrupted volumes. */
 final class ByteArrayDevice implements BlockDevice {
     final byte[] bytes;
+    private final int sectorSize;
 
     ByteArrayDevice(byte[] bytes) {
+        this(bytes, 512);
+    }
+
+    ByteArrayDevice(byte[] bytes, int sectorSize) {
         this.bytes = bytes;
+        this.sectorSize = sectorSize;
     }
 
     @Override
@@ -19,12 +25,12 @@ final class ByteArrayDevice implements BlockDevice {
 
     @Override
     public int logicalSectorSize() {
-        return 512;
+        return sectorSize;
     }
 
     @Override
     public int physicalSectorSize() {
-        return 512;
+        return sectorSize;
     }
 
     @Override

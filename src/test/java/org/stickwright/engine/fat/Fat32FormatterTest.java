@@ -84,6 +84,24 @@ class Fat32FormatterTest {
     }
 
     @Test
+    @Tag(Tags.ORACLE)
+    void fourKibibyteSectorDevicesGetFourKibibyteBpbSectors() throws Exception {
+        Capabilities.requireTools("fsck.fat", "mtype", "minfo");
+        ByteArrayDevice device = new ByteArrayDevice(new byte[300 << 20], 4096);
+        FatVolumeInfo info = Fat32Formatter.format(device, Fat32FormatOptions.defaults().withLabel("FOURK"));
+        assertThat(info.clusterSize()).isEqualTo(4096);
+        try (FatWriter writer = FatWriter.open(device)) {
+            writer.mkdirs("/EFI/BOOT");
+            writer.writeFile("/EFI/BOOT/grub.cfg", 6, new java.io.ByteArrayInputStream("linux\n".getBytes()), FileTimes.now());
+        }
+        Path image = dir.resolve("4k.img");
+        java.nio.file.Files.write(image, device.bytes);
+        FatOracles.fsckClean(image);
+        assertThat(FatOracles.mtools("minfo", "-i", image.toString(), "::").ok().stdout()).contains("sector size: 4096 bytes");
+        assertThat(FatOracles.mtools("mtype", "-i", image.toString(), "::/EFI/BOOT/grub.cfg").ok().stdout()).isEqualTo("linux\n");
+    }
+
+    @Test
     void refusesDevicesTooSmallForFat32AndBadLabels() throws Exception {
         try (ImageFile file = ImageFile.create(dir.resolve("small.img"), 32 * MIB)) {
             assertThatThrownBy(() -> Fat32Formatter.format(file, Fat32FormatOptions.defaults()))
