@@ -25,7 +25,7 @@ class Fat32FormatterTest {
     @CsvSource({"33, 512", "260, 512", "261, 4096", "8192, 4096", "8193, 8192", "16385, 16384", "65536, 32768"})
     @Tag(Tags.ORACLE)
     void formatsVolumesThatFsckAndBlkidAccept(long mib, int expectedCluster) throws Exception {
-        Capabilities.requireTools("fsck.fat", "blkid", "minfo");
+        Capabilities.requireTools("fsck.fat", "blkid", "minfo", "mkfs.fat");
         Path image = dir.resolve("v.img");
         int serial = 0x1234ABCD ^ (int) mib;
         FatVolumeInfo info;
@@ -41,6 +41,12 @@ class Fat32FormatterTest {
                 "LABEL=STICK" + mib % 100);
         String minfo = FatOracles.mtools("minfo", "-i", image.toString(), "::").ok().stdout();
         assertThat(minfo).contains("cluster size: " + expectedCluster / 512 + " sectors");
+        // mkfs.fat picks the same cluster size for the same volume size.
+        Path reference = dir.resolve("mkfs.img");
+        ImageFile.create(reference, mib * MIB).close();
+        Tool.run("mkfs.fat", "-F", "32", reference.toString()).ok();
+        assertThat(FatOracles.mtools("minfo", "-i", reference.toString(), "::").ok().stdout())
+                .contains("cluster size: " + expectedCluster / 512 + " sectors");
 
         try (ImageFile file = ImageFile.openReadOnly(image); FatFileSystem fs = FatFileSystem.open(file)) {
             assertThat(fs.type()).isEqualTo(FatType.FAT32);
