@@ -20,6 +20,7 @@ public final class MemoryBlockDevice implements BlockDevice {
     private final Map<Long, byte[]> pages = new HashMap<>();
     /** The backing array when the device was built from one, else null (sparse pages). */
     private final byte[] array;
+    private final int sectorSize;
     private long bytesWritten;
 
     /** An all-zero device of {@code size} bytes. */
@@ -29,12 +30,19 @@ public final class MemoryBlockDevice implements BlockDevice {
         }
         this.size = size;
         this.array = null;
+        this.sectorSize = 512;
     }
 
     /** A device that is {@code contents}: writes change the array, changes to it show in reads. */
     public MemoryBlockDevice(byte[] contents) {
+        this(contents, 512);
+    }
+
+    /** As {@link #MemoryBlockDevice(byte[])}, posing as a disk with {@code sectorSize}-byte sectors (4Kn). */
+    public MemoryBlockDevice(byte[] contents, int sectorSize) {
         this.size = contents.length;
         this.array = contents;
+        this.sectorSize = sectorSize;
     }
 
     /** A device of {@code size} bytes starting with {@code contents}, the rest zero. */
@@ -82,12 +90,12 @@ public final class MemoryBlockDevice implements BlockDevice {
 
     @Override
     public int logicalSectorSize() {
-        return 512;
+        return sectorSize;
     }
 
     @Override
     public int physicalSectorSize() {
-        return 4096;
+        return Math.max(sectorSize, 4096);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.stickwright.engine.fat;
 
+import org.stickwright.engine.io.MemoryBlockDevice;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -93,7 +95,7 @@ class Fat32FormatterTest {
     @Tag(Tags.ORACLE)
     void fourKibibyteSectorDevicesGetFourKibibyteBpbSectors() throws Exception {
         Capabilities.requireTools("fsck.fat", "mtype", "minfo");
-        ByteArrayDevice device = new ByteArrayDevice(new byte[300 << 20], 4096);
+        MemoryBlockDevice device = new MemoryBlockDevice(new byte[300 << 20], 4096);
         FatVolumeInfo info = Fat32Formatter.format(device, Fat32FormatOptions.defaults().withLabel("FOURK"));
         assertThat(info.clusterSize()).isEqualTo(4096);
         try (FatWriter writer = FatWriter.open(device)) {
@@ -101,7 +103,7 @@ class Fat32FormatterTest {
             writer.writeFile("/EFI/BOOT/grub.cfg", 6, new java.io.ByteArrayInputStream("linux\n".getBytes()), FileTimes.now());
         }
         Path image = dir.resolve("4k.img");
-        java.nio.file.Files.write(image, device.bytes);
+        java.nio.file.Files.write(image, device.bytes());
         FatOracles.fsckClean(image);
         assertThat(FatOracles.mtools("minfo", "-i", image.toString(), "::").ok().stdout()).contains("sector size: 4096 bytes");
         assertThat(FatOracles.mtools("mtype", "-i", image.toString(), "::/EFI/BOOT/grub.cfg").ok().stdout()).isEqualTo("linux\n");

@@ -1,5 +1,7 @@
 package org.stickwright.engine.fat;
 
+import org.stickwright.engine.io.MemoryBlockDevice;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,14 +18,14 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(20)
 class FatCorruptionTest {
     private static final int SIZE = 34 << 20;
-    private ByteArrayDevice device;
+    private MemoryBlockDevice device;
     private FatVolumeInfo info;
     private long fileCluster;
     private long dirA;
 
     @BeforeEach
     void volume() throws IOException {
-        device = new ByteArrayDevice(new byte[SIZE]);
+        device = new MemoryBlockDevice(new byte[SIZE]);
         info = Fat32Formatter.format(device, Fat32FormatOptions.defaults().withSerial(1));
         try (FatWriter writer = FatWriter.open(device)) {
             writer.mkdirs("/A/B");
@@ -34,7 +36,7 @@ class FatCorruptionTest {
     }
 
     private ByteBuffer le() {
-        return ByteBuffer.wrap(device.bytes).order(ByteOrder.LITTLE_ENDIAN);
+        return ByteBuffer.wrap(device.bytes()).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     private long fatEntryOffset(long cluster) {
@@ -53,7 +55,7 @@ class FatCorruptionTest {
         outer:
         for (int at = (int) info.dataOffset(); at < SIZE - 32; at += 32) {
             for (int i = 0; i < 11; i++) {
-                if (device.bytes[at + i] != name[i]) {
+                if (device.bytes()[at + i] != name[i]) {
                     continue outer;
                 }
             }
@@ -144,7 +146,7 @@ class FatCorruptionTest {
     }
 
     private void assertBootSectorRejected(int offset, int width, int value, String message) {
-        byte[] saved = device.bytes.clone();
+        byte[] saved = device.bytes().clone();
         ByteBuffer b = le();
         if (width == 1) {
             b.put(offset, (byte) value);
@@ -156,15 +158,15 @@ class FatCorruptionTest {
         assertThatThrownBy(this::open).isInstanceOf(FatException.class).hasMessageContaining(message)
                 .satisfies(e -> assertThat(((FatException) e).structure()).isEqualTo("boot sector"))
                 .satisfies(e -> assertThat(((FatException) e).offset()).isEqualTo(offset));
-        System.arraycopy(saved, 0, device.bytes, 0, saved.length);
+        System.arraycopy(saved, 0, device.bytes(), 0, saved.length);
     }
 
     @Test
     void truncatedDeviceIsRefused() {
-        ByteArrayDevice tiny = new ByteArrayDevice(java.util.Arrays.copyOf(device.bytes, 4096));
+        MemoryBlockDevice tiny = new MemoryBlockDevice(java.util.Arrays.copyOf(device.bytes(), 4096));
         assertThatThrownBy(() -> FatFileSystem.open(tiny)).isInstanceOf(FatException.class)
                 .hasMessageContaining("larger than the device");
-        assertThatThrownBy(() -> FatFileSystem.open(new ByteArrayDevice(new byte[100])))
+        assertThatThrownBy(() -> FatFileSystem.open(new MemoryBlockDevice(new byte[100])))
                 .isInstanceOf(FatException.class).hasMessageContaining("cannot hold a boot sector");
     }
 }

@@ -1,5 +1,7 @@
 package org.stickwright.engine.fat;
 
+import org.stickwright.engine.io.MemoryBlockDevice;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +16,7 @@ import java.io.InputStream;
 class FatFuzzTest {
     @FuzzTest(maxDuration = "30s")
     void readsAnyVolume(byte[] input) {
-        ByteArrayDevice device = new ByteArrayDevice(input);
+        MemoryBlockDevice device = new MemoryBlockDevice(input);
         try (FatFileSystem fs = FatFileSystem.open(device)) {
             fs.volumeLabel();
             fs.walk((path, entry) -> {

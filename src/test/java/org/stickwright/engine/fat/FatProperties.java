@@ -1,5 +1,7 @@
 package org.stickwright.engine.fat;
 
+import org.stickwright.engine.io.MemoryBlockDevice;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
@@ -66,7 +68,7 @@ class FatProperties {
     @Property(tries = 40)
     void namesInOneDirectoryGetDistinctShortNamesOnDisk(@ForAll @Size(min = 1, max = 200) List<@net.jqwik.api.From("names") String> names)
             throws IOException {
-        ByteArrayDevice device = new ByteArrayDevice(new byte[34 << 20]);
+        MemoryBlockDevice device = new MemoryBlockDevice(new byte[34 << 20]);
         Fat32Formatter.format(device, Fat32FormatOptions.defaults());
         Set<String> written = new HashSet<>();
         try (FatWriter writer = FatWriter.open(device, ZoneOffset.UTC)) {
@@ -121,7 +123,7 @@ class FatProperties {
 
     @Property(tries = 40)
     void randomTreesRoundTrip(@ForAll("trees") Map<String, byte[]> tree) throws IOException {
-        ByteArrayDevice device = new ByteArrayDevice(new byte[34 << 20]);
+        MemoryBlockDevice device = new MemoryBlockDevice(new byte[34 << 20]);
         Fat32Formatter.format(device, Fat32FormatOptions.defaults());
         FileTimes when = FileTimes.of(Instant.parse("2030-01-02T03:04:06Z"));
         try (FatWriter writer = FatWriter.open(device, ZoneOffset.UTC)) {
