@@ -98,7 +98,13 @@ public final class SquashfsImage {
 
     /** The root directory. */
     public SquashfsEntry root() throws IOException {
-        return readInode(superblock.rootInodeBlock(), superblock.rootInodeOffset(), "/", "");
+        SquashfsEntry root = readInode(superblock.rootInodeBlock(), superblock.rootInodeOffset(), "/", "");
+        if (!root.isDirectory()) {
+            // Found by fuzzing: a superblock whose root reference lands on a file's inode.
+            throw new SquashfsFormatException("superblock", 32, "the root inode reference points at a "
+                    + root.type() + ", not a directory");
+        }
+        return root;
     }
 
     private long id(int index, long inodePosition) throws SquashfsFormatException {
