@@ -213,28 +213,26 @@ public final class FamilyDetector {
         return Family.UNKNOWN;
     }
 
-    /** "&lt;option&gt; in &lt;path&gt;" for the first kernel line with an option starting so. */
+    /**
+     * "&lt;marker&gt; in &lt;path&gt;" for the first kernel line with an option starting with
+     * {@code optionPrefix}; the marker is the option up to its key's '=' ("root=live:CDLABEL=",
+     * "archisobasedir="), or the whole option for flags ("boot=live").
+     */
     private static Optional<String> where(List<Found> found, String optionPrefix) {
         for (Found f : found) {
             for (KernelLine line : f.lines()) {
                 for (String option : line.options()) {
-                    if (option.startsWith(optionPrefix)) {
-                        String shown = optionPrefix.endsWith("=") || optionPrefix.endsWith(":")
-                                ? option.substring(0, Math.min(option.length(), optionPrefix.length()
-                                        + (optionPrefix.equals("root=live:") ? labelKeyLength(option) : 0)))
+                    boolean keyed = optionPrefix.endsWith("=") || optionPrefix.endsWith(":");
+                    if (keyed ? option.startsWith(optionPrefix) : option.equals(optionPrefix)) {
+                        int keyEnd = option.indexOf('=', optionPrefix.length() - 1);
+                        String marker = keyed ? option.substring(0, keyEnd < 0 ? optionPrefix.length() : keyEnd + 1)
                                 : option;
-                        return Optional.of(shown + " in " + f.entry().path());
+                        return Optional.of(marker + " in " + f.entry().path());
                     }
                 }
             }
         }
         return Optional.empty();
-    }
-
-    /** The length of "CDLABEL=" in "root=live:CDLABEL=x", so the evidence says which kind of spec. */
-    private static int labelKeyLength(String option) {
-        int eq = option.indexOf('=', "root=live:".length());
-        return eq < 0 ? 0 : eq - "root=live:".length() + 1;
     }
 
     private static Optional<String> firstValue(List<Found> found, String key) {

@@ -1,6 +1,7 @@
 package org.stickwright.engine.family;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import org.stickwright.engine.family.BootConfig.Firmware;
 import org.stickwright.engine.family.BootConfig.Loader;
 import org.stickwright.engine.io.ImageFile;
 import org.stickwright.engine.iso.IsoImage;
+import org.stickwright.engine.squashfs.SquashfsFormatException;
 import org.stickwright.testing.Capabilities;
 import org.stickwright.testing.Tags;
 import org.stickwright.testing.Tool;
@@ -231,6 +233,39 @@ class FamilyDetectorTest {
         assertThat(f.kernelLines()).allSatisfy(k -> assertThat(k.value("archisobasedir")).hasValue("sysresccd"));
         assertThat(f.kernelLines()).hasSize(2);
         assertEfiImageAsXorrisoReportsIt(iso, f.efiImage());
+    }
+
+    @Test
+    void anErofsRootImageIsFlatAndItsGrub2CfgIsListed() throws IOException {
+        Capabilities.requireTools("mkfs.erofs");
+        LiveFamily f = detect(fixtures.fedoraErofs());
+        assertThat(f.family()).isEqualTo(Family.FEDORA_DRACUT);
+        assertThat(f.rootImageLayout()).isEqualTo(RootImageLayout.FLAT_EROFS);
+        assertThat(f.overlayKinds()).doesNotContain(OverlayKind.DM_SNAPSHOT).isNotEmpty();
+        assertThat(f.efiImage()).isNull();
+        BootConfig grub = config(f, "/boot/grub2/grub.cfg", false);
+        assertThat(grub.firmware()).isEmpty();
+        assertThat(grub.kernelLines()).singleElement()
+                .satisfies(k -> assertThat(k.kernel()).isEqualTo("($root)/boot/x86_64/loader/linux"));
+        assertThat(f.referencedLabels()).containsExactly("FEDORA_42");
+    }
+
+    @Test
+    void aLiveDirectoryBootedByDracutIsTheDracutFamilyWithItsRdLiveDir() throws IOException {
+        LiveFamily f = detect(fixtures.debianDracut());
+        assertThat(f.family()).isEqualTo(Family.FEDORA_DRACUT);
+        assertThat(f.evidence()).containsExactly("/live/filesystem.squashfs",
+                "root=live:CDLABEL= in /boot/grub/grub.cfg");
+        assertThat(f.rootImage()).isEqualTo("/live/filesystem.squashfs");
+        assertThat(f.rootImageLayout()).isEqualTo(RootImageLayout.FLAT_SQUASHFS);
+        assertThat(config(f, "/boot/grub/grub.cfg", false).firmware()).isEmpty();
+    }
+
+    @Test
+    void aCorruptSquashfsIsReportedWithTheStructureNotGuessed() throws IOException {
+        Path iso = fixtures.fedoraCorruptSquashfs();
+        assertThatThrownBy(() -> detect(iso)).isInstanceOf(SquashfsFormatException.class)
+                .hasMessageContaining("at byte");
     }
 
     @Test

@@ -281,6 +281,42 @@ final class LiveIsoFixtures {
         return iso("sysrescue.iso", src, SYSRESCUE_LABEL, "isolinux/isolinux.bin", "EFI/archiso/efiboot.img", false);
     }
 
+    /** Fedora 42+ style: LiveOS/squashfs.img is an EROFS image (mkfs.erofs); no El Torito. */
+    Path fedoraErofs() throws IOException {
+        Path src = dir.resolve("fedora-erofs");
+        Path image = mkparents(src.resolve("LiveOS/squashfs.img"));
+        Tool.run("mkfs.erofs", image.toString(), rootTree("fedora-erofs-root", "Fedora Linux").toString()).ok();
+        write(src.resolve("boot/grub2/grub.cfg"), """
+                menuentry 'Start Fedora' {
+                	linux ($root)/boot/x86_64/loader/linux root=live:CDLABEL=FEDORA_42 rd.live.image
+                }
+                """);
+        return iso("fedora-erofs.iso", src, "FEDORA_42", null, null, false);
+    }
+
+    /** live-build's dracut variant: /live/filesystem.squashfs booted by dracut, not live-boot. */
+    Path debianDracut() throws IOException {
+        Path src = dir.resolve("debian-dracut");
+        squashfs(rootTree("debian-dracut-root", "Debian GNU/Linux"), src.resolve("live/filesystem.squashfs"));
+        write(src.resolve(".disk/info"), "Debian GNU/Linux 13 - dracut live");
+        write(src.resolve("boot/grub/grub.cfg"), """
+                menuentry "Live system" {
+                	linux	/live/vmlinuz rd.live.image root=live:CDLABEL=DEBIAN_DRACUT rd.live.dir=live rd.live.squashimg=filesystem.squashfs
+                }
+                """);
+        return iso("debian-dracut.iso", src, "DEBIAN_DRACUT", null, null, false);
+    }
+
+    /** A Fedora layout whose squashfs.img starts with the squashfs magic and then is garbage. */
+    Path fedoraCorruptSquashfs() throws IOException {
+        Path src = dir.resolve("fedora-corrupt");
+        byte[] bytes = new byte[8192];
+        new java.util.Random(42).nextBytes(bytes);
+        System.arraycopy("hsqs".getBytes(StandardCharsets.US_ASCII), 0, bytes, 0, 4);
+        Files.write(mkparents(src.resolve("LiveOS/squashfs.img")), bytes);
+        return iso("fedora-corrupt.iso", src, "BROKEN", null, null, false);
+    }
+
     /** A plain data ISO whose kernel line mentions no live system (and a /live directory with no squashfs). */
     Path plainData() throws IOException {
         Path src = dir.resolve("plain");
