@@ -244,7 +244,7 @@ final class InspectCommand implements Callable<Integer> {
         }
         if (family.rootImage() != null) {
             output.say("Root image:   " + family.rootImage() + (family.rootImageLayout() == null ? ""
-                    : " (" + family.rootImageLayout().name().toLowerCase().replace('_', ' ') + ")"));
+                    : " (" + family.rootImageLayout().describe() + ")"));
         }
         if (!family.overlayKinds().isEmpty()) {
             output.say("Overlays:     " + String.join(", ",

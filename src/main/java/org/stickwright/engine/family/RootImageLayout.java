@@ -19,6 +19,16 @@ public enum RootImageLayout {
     /** Neither squashfs nor EROFS, or stored in pieces we cannot present as one device. */
     UNRECOGNISED;
 
+    /** For people: "nested (LiveOS/rootfs.img inside the squashfs)", "flat squashfs", ... */
+    public String describe() {
+        return switch (this) {
+            case NESTED_ROOTFS_IMG -> "nested: LiveOS/rootfs.img inside the squashfs";
+            case FLAT_SQUASHFS -> "flat squashfs";
+            case FLAT_EROFS -> "flat EROFS";
+            case UNRECOGNISED -> "not squashfs or EROFS";
+        };
+    }
+
     /** Whether dracut can set up a device-mapper snapshot (a COW file) over this image. */
     public boolean allowsDmSnapshot() {
         return this == NESTED_ROOTFS_IMG;
