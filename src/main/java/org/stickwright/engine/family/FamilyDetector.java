@@ -28,6 +28,8 @@ import org.stickwright.engine.iso.ElToritoCatalog;
 import org.stickwright.engine.iso.IsoEntry;
 import org.stickwright.engine.iso.IsoExtent;
 import org.stickwright.engine.iso.IsoImage;
+import org.stickwright.engine.part.PartitionTableException;
+import org.stickwright.engine.part.PartitionTables;
 import org.stickwright.engine.squashfs.SquashfsImage;
 
 /** Tells which live-system family an ISO belongs to and where its boot configuration lives. */
@@ -103,6 +105,12 @@ public final class FamilyDetector {
                 configs, iso.hybrid().isHybrid());
     }
 
+    /**
+     * The El Torito EFI image: a file of the tree (lorax, live-build, archiso), or, on ISOs made
+     * with xorriso's -append_partition 2 ... -e --interval:appended_partition_2:all:: (Ubuntu
+     * 20.10+), a GPT/MBR partition after the ISO 9660 volume that no tree names: its extent
+     * comes from the partition starting where the catalog entry points (4 sectors per block).
+     */
     private EfiImage efiImage() throws IOException {
         Optional<IsoEntry> entry = iso.efiBootImage();
         if (entry.isPresent()) {
@@ -110,13 +118,21 @@ public final class FamilyDetector {
             return new EfiImage(e.path(), e.firstDataOffset(), e.size());
         }
         Optional<ElToritoCatalog> catalog = iso.elTorito();
-        if (catalog.isPresent() && catalog.get().efiEntry() != null) {
-            // A hidden boot image (xorriso -e --interval:...) has no name in the tree.
-            ElToritoCatalog.BootEntry efi = catalog.get().efiEntry();
-            return new EfiImage("(hidden, block " + efi.loadRba() + ")", efi.loadRba() * IsoImage.BLOCK_SIZE,
-                    efi.sectorCount() * 512L);
+        if (catalog.isEmpty() || catalog.get().efiEntry() == null) {
+            return null;
         }
-        return null;
+        ElToritoCatalog.BootEntry efi = catalog.get().efiEntry();
+        long offset = efi.loadRba() * IsoImage.BLOCK_SIZE;
+        try {
+            for (PartitionTables.Partition p : PartitionTables.read(iso.device()).partitions()) {
+                if (p.firstLba() * 512 == offset) {
+                    return new EfiImage("(appended partition " + p.number() + ")", offset, p.sectorCount() * 512);
+                }
+            }
+        } catch (PartitionTableException e) {
+            // A damaged table: the catalog's own sector count is all that is left.
+        }
+        return new EfiImage("(hidden, block " + efi.loadRba() + ")", offset, efi.sectorCount() * 512L);
     }
 
     // ---- configuration files on ISO 9660 ------------------------------------------------

@@ -3,6 +3,8 @@ package org.stickwright.engine.family;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +39,7 @@ class FamilyDetectorTest {
     @BeforeEach
     void tools() {
         Capabilities.requireTools(LiveIsoFixtures.TOOLS);
+        Capabilities.requireTools("unsquashfs", "sfdisk");
         Capabilities.require(Files.exists(LiveIsoFixtures.ISOLINUX_BIN), "package isolinux is not installed");
         fixtures = new LiveIsoFixtures(dir);
     }
@@ -177,8 +180,16 @@ class FamilyDetectorTest {
         BootConfig grub = config(f, "/boot/grub/grub.cfg", false);
         assertThat(grub.firmware()).containsExactlyInAnyOrder(Firmware.BIOS, Firmware.UEFI);
         assertThat(options(grub)).containsExactly("--- quiet splash", "nomodeset --- quiet splash");
-        assertThat(f.efiImage().path()).isEqualTo("/boot/grub/efi.img");
-        assertEfiImageAsXorrisoReportsIt(iso, f.efiImage());
+        assertThat(f.hybrid()).isTrue();
+        JsonObject p2 = JsonParser.parseString(Tool.run("sfdisk", "--json", iso.toString()).ok().stdout())
+                .getAsJsonObject().getAsJsonObject("partitiontable").getAsJsonArray("partitions").get(1)
+                .getAsJsonObject();
+        assertThat(p2.get("type").getAsString()).isEqualTo("C12A7328-F81F-11D2-BA4B-00A0C93EC93B");
+        assertThat(f.efiImage()).isEqualTo(new EfiImage("(appended partition 2)",
+                p2.get("start").getAsLong() * 512, p2.get("size").getAsLong() * 512));
+        assertThat(Tool.run("xorriso", "-indev", iso.toString(), "-report_el_torito", "plain").ok().output())
+                .containsPattern("El Torito boot img :\\s+2\\s+UEFI\\s+y\\s+none\\s+\\S+\\s+\\S+\\s+\\d+\\s+"
+                        + f.efiImage().offset() / 2048 + "\\b");
         assertThat(f.family().supportsSeparateHome()).isTrue();
         assertThat(f.family().supportsProfiles()).isFalse();
     }

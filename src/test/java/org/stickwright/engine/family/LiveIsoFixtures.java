@@ -162,7 +162,10 @@ final class LiveIsoFixtures {
         return iso("debian.iso", src, DEBIAN_LABEL, "isolinux/isolinux.bin", "boot/grub/efi.img", true);
     }
 
-    /** Ubuntu: /casper, /.disk/casper-uuid-generic, GRUB only (i386-pc eltorito.img for BIOS). */
+    /**
+     * Ubuntu: /casper, /.disk/casper-uuid-generic, GRUB only (i386-pc eltorito.img for BIOS), the
+     * EFI image an appended GPT partition outside the ISO 9660 tree.
+     */
     Path ubuntu() throws IOException {
         Path src = dir.resolve("ubuntu");
         write(src.resolve("casper/vmlinuz"), "kernel");
@@ -189,8 +192,19 @@ final class LiveIsoFixtures {
                 """);
         Path efi = fat(dir.resolve("ubuntu-efi.img"), Map.of("EFI/boot/bootx64.efi", "shim",
                 "EFI/boot/grubx64.efi", "grub"));
-        Files.copy(efi, mkparents(src.resolve("boot/grub/efi.img")));
-        return iso("ubuntu.iso", src, UBUNTU_LABEL, "boot/grub/i386-pc/eltorito.img", "boot/grub/efi.img", true);
+        // Ubuntu's own xorriso options: GPT with the ISO as partition 1 from sector 64, the EFI
+        // image appended as partition 2 and named by El Torito only through that interval.
+        Path iso = dir.resolve("ubuntu.iso");
+        Tool.run(null, 120, List.of("xorriso", "-as", "mkisofs", "-quiet", "-R", "-J", "-joliet-long",
+                "-V", UBUNTU_LABEL, "--grub2-mbr", ISOHYBRID_MBR.toString(), "--protective-msdos-label",
+                "-partition_cyl_align", "off", "-partition_offset", "16", "--mbr-force-bootable",
+                "-append_partition", "2", "28732ac11ff8d211ba4b00a0c93ec93b", efi.toString(),
+                "-appended_part_as_gpt", "-iso_mbr_part_type", "a2a0d0ebe5b9334487c068b6b72699c7",
+                "-c", "/boot.catalog", "-b", "/boot/grub/i386-pc/eltorito.img", "-no-emul-boot",
+                "-boot-load-size", "4", "-boot-info-table", "--grub2-boot-info",
+                "-eltorito-alt-boot", "-e", "--interval:appended_partition_2:all::", "-no-emul-boot",
+                "-o", iso.toString(), src.toString())).ok();
+        return iso;
     }
 
     /** archiso releng: syslinux APPEND and systemd-boot entries (ISO 9660 and inside efiboot.img). */
