@@ -99,4 +99,21 @@ class BootConfigParserTest {
         assertThat(syslinux).singleElement().satisfies(k -> assertThat(k.options()).isEqualTo(expected));
         assertThat(sdboot).singleElement().satisfies(k -> assertThat(k.options()).isEqualTo(options));
     }
+
+    @Provide
+    Arbitrary<String> configText() {
+        Arbitrary<String> words = Arbitraries.of("linux", "linuxefi", "LABEL", "kernel", "APPEND", "append",
+                "options", "'", "\"", "\\", "#", "x.c32", "/vmlinuz", "a=b", "\t", " ", "\n", "\r\n", "-");
+        return words.list().ofMaxSize(60).map(l -> String.join("", l));
+    }
+
+    /** Any text, however garbled, parses to kernel lines whose line numbers lie inside it. */
+    @Property(tries = 300)
+    void everyLanguageIsTotalOnGarbledText(@ForAll("configText") String text) {
+        long rows = text.split("\r?\n", -1).length;
+        for (List<KernelLine> lines : List.of(BootConfigParser.grub(text), BootConfigParser.syslinux(text),
+                BootConfigParser.systemdBoot(text))) {
+            assertThat(lines).allSatisfy(k -> assertThat(k.line()).isBetween(1, (int) rows));
+        }
+    }
 }

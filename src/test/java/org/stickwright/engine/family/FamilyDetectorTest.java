@@ -247,6 +247,24 @@ class FamilyDetectorTest {
     }
 
     @Test
+    void fedora37WithGrubForBiosFindsBothGrubConfigsAndTheEfiImageInTheTree() throws IOException {
+        Path iso = fixtures.fedora37();
+        LiveFamily f = detect(iso);
+        assertThat(f.family()).isEqualTo(Family.FEDORA_DRACUT);
+        assertThat(f.hybrid()).isTrue();
+        assertThat(f.rootImageLayout()).isEqualTo(RootImageLayout.FLAT_SQUASHFS);
+        assertThat(f.referencedLabels()).containsExactly("Fedora-WS-Live-39-1-5");
+        assertThat(f.bootConfigs()).extracting(c -> c.describeLocation(f.efiImage()), BootConfig::firmware)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("/EFI/BOOT/grub.cfg", Set.of(Firmware.UEFI)),
+                        org.assertj.core.groups.Tuple.tuple("/boot/grub2/grub.cfg", Set.of(Firmware.BIOS)),
+                        org.assertj.core.groups.Tuple.tuple("inside EFI image /images/efiboot.img: /EFI/BOOT/grub.cfg",
+                                Set.of(Firmware.UEFI)));
+        assertThat(f.efiImage().path()).isEqualTo("/images/efiboot.img");
+        assertEfiImageAsXorrisoReportsIt(iso, f.efiImage());
+    }
+
+    @Test
     void anErofsRootImageIsFlatAndItsGrub2CfgIsListed() throws IOException {
         Capabilities.requireTools("mkfs.erofs");
         LiveFamily f = detect(fixtures.fedoraErofs());

@@ -295,6 +295,36 @@ final class LiveIsoFixtures {
         return iso("sysrescue.iso", src, SYSRESCUE_LABEL, "isolinux/isolinux.bin", "EFI/archiso/efiboot.img", false);
     }
 
+    /**
+     * Fedora 37+ lorax: no isolinux; BIOS boots GRUB's images/eltorito.img (prefix /boot/grub2),
+     * UEFI boots images/efiboot.img, which is also appended as GPT partition 2.
+     */
+    Path fedora37() throws IOException {
+        Path src = dir.resolve("fedora37");
+        write(src.resolve("images/pxeboot/vmlinuz"), "kernel");
+        squashfs(rootTree("fedora37-root", "Fedora Linux"), src.resolve("LiveOS/squashfs.img"));
+        write(src.resolve("images/eltorito.img"), "g".repeat(4 * 2048));
+        String grub = """
+                search --no-floppy --set=root -l 'Fedora-WS-Live-39-1-5'
+                menuentry 'Start Fedora-Workstation-Live 39' --class fedora --class gnu-linux --class gnu --class os {
+                	linux /images/pxeboot/vmlinuz root=live:CDLABEL=Fedora-WS-Live-39-1-5 rd.live.image quiet rhgb
+                	initrd /images/pxeboot/initrd.img
+                }
+                """;
+        write(src.resolve("boot/grub2/grub.cfg"), grub);
+        write(src.resolve("EFI/BOOT/grub.cfg"), grub);
+        Path efi = fat(dir.resolve("fedora37-efiboot.img"), Map.of("EFI/BOOT/grub.cfg", grub));
+        Files.copy(efi, mkparents(src.resolve("images/efiboot.img")));
+        Path iso = dir.resolve("fedora37.iso");
+        Tool.run(null, 120, List.of("xorriso", "-as", "mkisofs", "-quiet", "-R", "-J", "-V", "Fedora-WS-Live-39-1-5",
+                "-b", "images/eltorito.img", "-no-emul-boot", "-boot-load-size", "4", "-boot-info-table",
+                "--grub2-boot-info", "--grub2-mbr", ISOHYBRID_MBR.toString(), "-partition_offset", "16",
+                "-eltorito-alt-boot", "-e", "images/efiboot.img", "-no-emul-boot",
+                "-append_partition", "2", "C12A7328-F81F-11D2-BA4B-00A0C93EC93B", efi.toString(),
+                "-appended_part_as_gpt", "-o", iso.toString(), src.toString())).ok();
+        return iso;
+    }
+
     /** Fedora 42+ style: LiveOS/squashfs.img is an EROFS image (mkfs.erofs); no El Torito. */
     Path fedoraErofs() throws IOException {
         Path src = dir.resolve("fedora-erofs");
