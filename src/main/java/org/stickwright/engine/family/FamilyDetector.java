@@ -14,6 +14,7 @@ package org.stickwright.engine.family;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -305,7 +306,7 @@ public final class FamilyDetector {
             return RootImageLayout.UNRECOGNISED;
         }
         BlockDevice device = iso.device().slice(image.firstDataOffset(), image.size());
-        if (image.size() >= 4 && java.util.Arrays.equals(device.readBytes(0, 4), SQUASHFS_MAGIC)) {
+        if (image.size() >= 4 && Arrays.equals(device.readBytes(0, 4), SQUASHFS_MAGIC)) {
             SquashfsImage squashfs = SquashfsImage.open(device);
             for (String nested : List.of("/LiveOS/rootfs.img", "/LiveOS/ext3fs.img")) {
                 if (squashfs.find(nested).filter(e -> e.isFile()).isPresent()) {
@@ -315,7 +316,7 @@ public final class FamilyDetector {
             return RootImageLayout.FLAT_SQUASHFS;
         }
         if (image.size() >= EROFS_MAGIC_OFFSET + 4
-                && java.util.Arrays.equals(device.readBytes(EROFS_MAGIC_OFFSET, 4), EROFS_MAGIC)) {
+                && Arrays.equals(device.readBytes(EROFS_MAGIC_OFFSET, 4), EROFS_MAGIC)) {
             return RootImageLayout.FLAT_EROFS;
         }
         return RootImageLayout.UNRECOGNISED;
