@@ -7,6 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.stickwright.engine.family.BootConfig;
+import org.stickwright.engine.family.FamilyDetector;
+import org.stickwright.engine.family.KernelLine;
+import org.stickwright.engine.family.LiveFamily;
 import org.stickwright.engine.io.BadImageException;
 import org.stickwright.engine.io.Cancellation;
 import org.stickwright.engine.io.Compression;
@@ -14,6 +18,7 @@ import org.stickwright.engine.io.ImageFile;
 import org.stickwright.engine.io.ImageContent;
 import org.stickwright.engine.io.ImageSource;
 import org.stickwright.engine.io.Progress;
+import org.stickwright.engine.iso.IsoImage;
 import org.stickwright.engine.job.ImageCheck;
 import org.stickwright.engine.job.JobException;
 import org.stickwright.engine.job.Outcome;
@@ -46,10 +51,20 @@ final class InspectCommand implements Callable<Integer> {
             }
             ImageCheck.Checked checked = WriteJob.checkImage(source, null, new Progress(), new Cancellation());
             Map<String, Object> result = describe(source, checked);
+            LiveFamily family = null;
+            String familyError = null;
+            if (checked.content().kind() == ImageContent.Kind.ISO9660 && source.compression() == Compression.NONE) {
+                try {
+                    family = detectFamily(source.path());
+                } catch (IOException e) {
+                    familyError = e.getMessage();
+                }
+            }
+            addFamily(result, family, familyError);
             if (json) {
                 output.event("result", result);
             } else {
-                printHuman(output, result, checked.content());
+                printHuman(output, result, checked.content(), family);
             }
             return 0;
         } catch (JobException e) {
@@ -78,6 +93,79 @@ final class InspectCommand implements Callable<Integer> {
         result.put("filesystem", content.filesystem());
         result.put("modes", content.kind() == ImageContent.Kind.UNKNOWN ? List.of() : List.of("raw"));
         return result;
+    }
+
+    private static LiveFamily detectFamily(Path iso) throws IOException {
+        try (ImageFile file = ImageFile.openReadOnly(iso)) {
+            return FamilyDetector.detect(IsoImage.open(file));
+        }
+    }
+
+    /**
+     * The live-system family of an ISO as a {@code family} object (null for other images, and
+     * with {@code familyError} when the ISO's structures could not be read); {@code modes} gains
+     * hybrid and extract when the family is known.
+     */
+    private static void addFamily(Map<String, Object> result, LiveFamily family, String familyError) {
+        if (familyError != null) {
+            result.put("familyError", familyError);
+        }
+        if (family == null) {
+            result.put("family", null);
+            return;
+        }
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("family", family.family().name());
+        f.put("name", family.family().displayName());
+        f.put("known", family.isKnown());
+        f.put("evidence", family.evidence());
+        f.put("volumeLabel", family.volumeLabel());
+        f.put("referencedLabels", family.referencedLabels());
+        f.put("labelsConsistent", family.labelsConsistent());
+        f.put("rootImage", family.rootImage());
+        f.put("rootImageLayout", family.rootImageLayout() == null ? null : family.rootImageLayout().name());
+        f.put("overlayKinds", family.overlayKinds().stream().map(Enum::name).toList());
+        if (family.efiImage() != null) {
+            Map<String, Object> efi = new LinkedHashMap<>();
+            efi.put("path", family.efiImage().path());
+            efi.put("offset", family.efiImage().offset());
+            efi.put("length", family.efiImage().length());
+            f.put("efiImage", efi);
+        } else {
+            f.put("efiImage", null);
+        }
+        List<Map<String, Object>> configs = new ArrayList<>();
+        for (BootConfig c : family.bootConfigs()) {
+            Map<String, Object> config = new LinkedHashMap<>();
+            config.put("path", c.path());
+            config.put("insideEfiImage", c.insideEfiImage());
+            config.put("location", c.describeLocation(family.efiImage()));
+            config.put("loader", c.loader().name());
+            config.put("firmware", c.firmware().stream().sorted().map(Enum::name).toList());
+            config.put("read", c.read());
+            List<Map<String, Object>> lines = new ArrayList<>();
+            for (KernelLine k : c.kernelLines()) {
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("kernel", k.kernel());
+                line.put("options", k.optionsText());
+                line.put("line", k.line());
+                lines.add(line);
+            }
+            config.put("kernelLines", lines);
+            configs.add(config);
+        }
+        f.put("bootConfigs", configs);
+        f.put("hybrid", family.hybrid());
+        Map<String, Object> persistence = new LinkedHashMap<>();
+        persistence.put("supported", family.isKnown());
+        persistence.put("home", family.family().supportsSeparateHome());
+        persistence.put("profiles", family.family().supportsProfiles());
+        persistence.put("explanation", family.persistenceExplanation());
+        f.put("persistence", persistence);
+        result.put("family", f);
+        if (family.isKnown()) {
+            result.put("modes", List.of("raw", "hybrid", "extract"));
+        }
     }
 
     /**
@@ -117,7 +205,7 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     @SuppressWarnings("unchecked")
-    private static void printHuman(Output output, Map<String, Object> r, ImageContent content) {
+    private static void printHuman(Output output, Map<String, Object> r, ImageContent content, LiveFamily family) {
         output.say("Image:        " + r.get("image"));
         output.say("Compression:  " + r.get("compression") + " (file " + Sizes.human((long) r.get("fileSize")) + ")");
         output.say("Size:         " + Sizes.human((long) r.get("imageSize")) + " (" + r.get("imageSize") + " bytes)");
@@ -138,6 +226,48 @@ final class InspectCommand implements Callable<Integer> {
                     (long) p.get("start"), Sizes.human((long) p.get("size")), p.get("name") == null ? "" : p.get("name"),
                     Boolean.TRUE.equals(p.get("bootable")) ? "  bootable" : ""));
         }
+        if (r.get("familyError") != null) {
+            output.say("Family:       could not be read: " + r.get("familyError"));
+        }
+        if (family != null) {
+            printFamily(output, family);
+        }
         output.say("Modes:        raw (stickwright write)");
+    }
+
+    private static void printFamily(Output output, LiveFamily family) {
+        output.say("Family:       " + family.family().displayName() + (family.evidence().isEmpty() ? ""
+                : " (" + String.join(", ", family.evidence()) + ")"));
+        if (!family.referencedLabels().isEmpty()) {
+            output.say("Boot label:   " + String.join(", ", family.referencedLabels())
+                    + (family.labelsConsistent() ? " (matches the volume label)" : " (differs from the volume label)"));
+        }
+        if (family.rootImage() != null) {
+            output.say("Root image:   " + family.rootImage() + (family.rootImageLayout() == null ? ""
+                    : " (" + family.rootImageLayout().describe() + ")"));
+        }
+        if (!family.overlayKinds().isEmpty()) {
+            output.say("Overlays:     " + String.join(", ",
+                    family.overlayKinds().stream().map(k -> k.name().toLowerCase().replace('_', ' ')).toList()));
+        }
+        family.efi().ifPresent(efi -> output.say("EFI image:    " + efi.path() + " (byte " + efi.offset() + ", "
+                + Sizes.human(efi.length()) + ")"));
+        for (BootConfig c : family.bootConfigs()) {
+            String firmware = c.firmware().isEmpty() ? "-"
+                    : String.join("+", c.firmware().stream().sorted().map(Enum::name).toList());
+            output.say(String.format("  %-9s %-12s %s%s", firmware, c.loader().name().toLowerCase().replace('_', '-'),
+                    c.describeLocation(family.efiImage()), c.read() ? "" : " (not read)"));
+            for (KernelLine k : c.kernelLines()) {
+                output.say(("      " + k.kernel() + " " + k.optionsText()).stripTrailing());
+            }
+        }
+        if (family.isKnown()) {
+            output.say("Persistence:  supported by family " + family.family().displayName() + " (hybrid mode)"
+                    + (family.family().supportsSeparateHome() ? ", separate /home" : "")
+                    + (family.family().supportsProfiles() ? ", profiles" : ""));
+        } else {
+            output.say("Persistence:  not supported: the live-system family is unknown (use stickwright write)");
+        }
+        output.say("              " + family.persistenceExplanation());
     }
 }
