@@ -223,6 +223,10 @@ public final class SystemdBootConfig {
                 default -> regex.append(Pattern.quote(String.valueOf(c)));
             }
         }
-        return Pattern.compile(regex.toString());
+        try {
+            return Pattern.compile(regex.toString());
+        } catch (java.util.regex.PatternSyntaxException e) {
+            return Pattern.compile(Pattern.quote(glob));
+        }
     }
 }
