@@ -373,7 +373,7 @@ public final class GrubConfig {
         if ((last == '\'' || last == '"') && raw.length() >= 2) {
             return raw.substring(0, raw.length() - 1) + text + last;
         }
-        return raw + "'" + text + "'";
+        return text.matches("[A-Za-z0-9._:+-]*") ? raw + text : raw + "'" + text + "'";
     }
 
     private static String titleOf(String header) {
