@@ -29,8 +29,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Deque;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -267,13 +265,11 @@ public final class GrubConfig {
                     newDefaultTitle = titleOf(copyHeader);
                     newDefaultId = idOf(words(copyHeader));
                 }
-                Set<String> remove = new LinkedHashSet<>(profile.remove());
-                remove.addAll(recipe.removeFromAllEntries());
-                replacement.addAll(editedBlock(block, copyHeader, profile.add(), remove, eol));
+                replacement.addAll(editedBlock(block, copyHeader, recipe.removeFromAllEntries(), profile.add(), profile.remove(), eol));
             }
             replacement.add(new Line(indent + PLAIN_MARKER, eol));
             replacement.addAll(editedBlock(block, retitle(header, PersistenceRecipe.PLAIN_SUFFIX, null, false),
-                    List.of(), new HashSet<>(recipe.removeFromAllEntries()), eol));
+                    recipe.removeFromAllEntries(), List.of(), List.of(), eol));
             if (source.closeLine() == work.size() - 1 && block.get(block.size() - 1).eol().isEmpty()) {
                 replacement.set(replacement.size() - 1, new Line(replacement.get(replacement.size() - 1).text(), ""));
             }
@@ -316,14 +312,15 @@ public final class GrubConfig {
         return parse(kept);
     }
 
-    private static List<Line> editedBlock(List<Line> block, String header, Collection<String> add, Collection<String> remove, String eol) {
+    private static List<Line> editedBlock(List<Line> block, String header, Collection<String> removeFromAll, Collection<String> add,
+            Collection<String> remove, String eol) {
         List<Line> out = new ArrayList<>();
         out.add(new Line(header, block.get(0).eol().isEmpty() ? eol : block.get(0).eol()));
         for (Line line : block.subList(1, block.size())) {
             String text = line.text();
             List<Word> words = words(text);
             if (words.size() >= 2 && KERNEL_COMMANDS.contains(words.get(0).raw())) {
-                text = KernelArgs.edit(text, words.get(1).end(), add, remove);
+                text = KernelArgs.editAfterRemoving(text, words.get(1).end(), removeFromAll, add, remove);
             }
             out.add(new Line(text, line.eol().isEmpty() ? eol : line.eol()));
         }
@@ -362,6 +359,10 @@ public final class GrubConfig {
             return raw;
         }
         String rest = raw.substring(at + tail.length());
+        if (!rest.isEmpty() && at > 1 && raw.charAt(at - 1) == rest.charAt(0)) {
+            // the suffix was a quoted part of its own, as appended to a bare-word title: drop the empty quotes too
+            return (rest.equals("'") || rest.equals("\"")) ? raw.substring(0, at - 1) : raw;
+        }
         return rest.isEmpty() || rest.equals("'") || rest.equals("\"") ? raw.substring(0, at) + rest : raw;
     }
 
@@ -385,7 +386,9 @@ public final class GrubConfig {
         Word word = defaultWord(words);
         String old = word.raw().substring("default=".length());
         String quoted;
-        if (old.startsWith("\"") || value.indexOf('\'') >= 0) {
+        if (!old.startsWith("'") && !old.startsWith("\"") && value.matches("[A-Za-z0-9._:+-]+")) {
+            quoted = value;
+        } else if (old.startsWith("\"") || value.indexOf('\'') >= 0) {
             quoted = "\"" + value.replaceAll("([\"\\\\$`])", "\\\\$1") + "\"";
         } else {
             quoted = "'" + value + "'";

@@ -103,6 +103,16 @@ public final class KernelArgs {
         return edited.equals(line) ? line : edited;
     }
 
+    /**
+     * The edit a generated entry gets: first the arguments dropped from every entry (which is what
+     * the plain entry holds), then the profile's own edit. Deriving profiles from the plain form is
+     * what lets a second run, which only has the plain entry left to copy, produce the same line.
+     */
+    public static String editAfterRemoving(String line, int argsStart, Collection<String> removeFromAll,
+            Collection<String> add, Collection<String> removeKeys) {
+        return edit(edit(line, argsStart, List.of(), removeFromAll), argsStart, add, removeKeys);
+    }
+
     private static List<Segment> segments(String args, StringBuilder trailing) {
         List<Segment> segments = new ArrayList<>();
         int i = 0;

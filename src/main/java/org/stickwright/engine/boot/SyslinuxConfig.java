@@ -23,7 +23,6 @@ package org.stickwright.engine.boot;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -46,7 +45,7 @@ public final class SyslinuxConfig {
     }
 
     /** A directive: lower-case keyword ("menu label" for two-word ones) and where its value starts. */
-    record Directive(String keyword, int valueStart, String value) {
+    record Directive(String keyword, int keywordEnd, int valueStart, String value) {
     }
 
     private final List<Line> lines;
@@ -136,11 +135,11 @@ public final class SyslinuxConfig {
         String keyword = text.substring(i, kwEnd).toLowerCase(Locale.ROOT);
         int valueStart = skipBlanks(text, kwEnd);
         if (keyword.equals("menu") && valueStart < n) {
-            int secondEnd = wordEnd(text, valueStart);
-            keyword = "menu " + text.substring(valueStart, secondEnd).toLowerCase(Locale.ROOT);
-            valueStart = skipBlanks(text, secondEnd);
+            kwEnd = wordEnd(text, valueStart);
+            keyword = "menu " + text.substring(valueStart, kwEnd).toLowerCase(Locale.ROOT);
+            valueStart = skipBlanks(text, kwEnd);
         }
-        return new Directive(keyword, valueStart, text.substring(valueStart).strip());
+        return new Directive(keyword, kwEnd, valueStart, text.substring(valueStart).strip());
     }
 
     private static int wordEnd(String text, int i) {
@@ -240,21 +239,19 @@ public final class SyslinuxConfig {
         boolean upper = directiveWord(labelText).equals("LABEL");
         List<Line> replacement = new ArrayList<>();
         if (recipe.profiles().isEmpty()) {
-            replacement.addAll(copy(block, baseName, source, null, hadMenuDefault, List.of(), List.of(), indent, upper, eol));
+            replacement.addAll(copy(block, baseName, source, null, hadMenuDefault, List.of(), List.of(), List.of(), indent, upper, eol));
         } else {
             String labelIndent = ConfigText.indentOf(labelText);
             boolean first = true;
             for (PersistenceRecipe.Profile profile : recipe.profiles()) {
-                Set<String> remove = new LinkedHashSet<>(profile.remove());
-                remove.addAll(recipe.removeFromAllEntries());
                 replacement.add(new Line(labelIndent + PROFILE_MARKER + profile.slug(), eol));
                 replacement.addAll(copy(block, first ? baseName : baseName + "-" + profile.slug(), source, profile.titleSuffix(),
-                        first && hadMenuDefault, profile.add(), remove, indent, upper, eol));
+                        first && hadMenuDefault, recipe.removeFromAllEntries(), profile.add(), profile.remove(), indent, upper, eol));
                 first = false;
             }
             replacement.add(new Line(labelIndent + PLAIN_MARKER + (hadMenuDefault ? WAS_MENU_DEFAULT : ""), eol));
             replacement.addAll(copy(block, baseName + PLAIN_LABEL_SUFFIX, source, PersistenceRecipe.PLAIN_SUFFIX, false,
-                    List.of(), recipe.removeFromAllEntries(), indent, upper, eol));
+                    recipe.removeFromAllEntries(), List.of(), List.of(), indent, upper, eol));
         }
         if (source.lastLine() == work.size() - 1 && work.get(work.size() - 1).eol().isEmpty()) {
             replacement.set(replacement.size() - 1, new Line(replacement.get(replacement.size() - 1).text(), ""));
@@ -267,7 +264,7 @@ public final class SyslinuxConfig {
     }
 
     private static List<Line> copy(List<Line> block, String name, Label source, String suffix, boolean menuDefault,
-            Collection<String> add, Collection<String> remove, String indent, boolean upper, String eol) {
+            Collection<String> removeFromAll, Collection<String> add, Collection<String> remove, String indent, boolean upper, String eol) {
         List<Line> out = new ArrayList<>();
         String baseTitle = source.title() == null ? null : stripPlainSuffix(source.title());
         String fallback = source.name().endsWith(PLAIN_LABEL_SUFFIX)
@@ -295,7 +292,7 @@ public final class SyslinuxConfig {
                 case "menu default" -> {
                 }
                 case "append" -> {
-                    out.add(line.withText(KernelArgs.edit(line.text(), d.valueStart(), add, remove)));
+                    out.add(line.withText(KernelArgs.editAfterRemoving(line.text(), d.keywordEnd(), removeFromAll, add, remove)));
                     sawAppend = true;
                 }
                 case "kernel", "linux" -> {

@@ -119,25 +119,25 @@ public final class SystemdBootConfig {
         String eol = ConfigText.dominantEol(source);
         String defaultName;
         if (recipe.profiles().isEmpty()) {
-            kept.put(sourceName, ConfigText.join(entry(source, stem, null, List.of(), List.of(), eol)));
+            kept.put(sourceName, ConfigText.join(entry(source, stem, null, List.of(), List.of(), List.of(), eol)));
             defaultName = sourceName;
         } else {
             defaultName = null;
             for (PersistenceRecipe.Profile profile : recipe.profiles()) {
-                Set<String> remove = new LinkedHashSet<>(profile.remove());
-                remove.addAll(recipe.removeFromAllEntries());
                 String name = stem + PROFILE_INFIX + profile.slug() + CONF;
-                kept.put(name, ConfigText.join(entry(source, stem, profile.titleSuffix(), profile.add(), remove, eol)));
+                kept.put(name, ConfigText.join(entry(source, stem, profile.titleSuffix(), recipe.removeFromAllEntries(),
+                        profile.add(), profile.remove(), eol)));
                 defaultName = defaultName == null ? name : defaultName;
             }
-            kept.put(sourceName, ConfigText.join(entry(source, stem, PersistenceRecipe.PLAIN_SUFFIX, List.of(),
-                    recipe.removeFromAllEntries(), eol)));
+            kept.put(sourceName, ConfigText.join(entry(source, stem, PersistenceRecipe.PLAIN_SUFFIX, recipe.removeFromAllEntries(),
+                    List.of(), List.of(), eol)));
         }
         List<String> removed = ours.stream().filter(name -> !kept.containsKey(name)).toList();
         return new Edit(kept, withDefault(loaderConf, defaultName), removed);
     }
 
-    private static List<Line> entry(List<Line> source, String stem, String suffix, Collection<String> add, Collection<String> remove, String eol) {
+    private static List<Line> entry(List<Line> source, String stem, String suffix, Collection<String> removeFromAll,
+            Collection<String> add, Collection<String> remove, String eol) {
         List<Line> out = new ArrayList<>();
         int lastOptions = -1;
         boolean titled = false;
@@ -148,6 +148,7 @@ public final class SystemdBootConfig {
             }
         }
         Set<String> removeEverywhere = new LinkedHashSet<>(remove);
+        removeEverywhere.addAll(removeFromAll);
         for (String arg : add) {
             removeEverywhere.add(KernelArgs.key(arg));
         }
@@ -163,7 +164,8 @@ public final class SystemdBootConfig {
                 titled = true;
             } else if (kv != null && kv[0].equals("options")) {
                 int start = text.indexOf("options") + "options".length();
-                text = i == lastOptions ? KernelArgs.edit(text, start, add, remove) : KernelArgs.edit(text, start, List.of(), removeEverywhere);
+                text = i == lastOptions ? KernelArgs.editAfterRemoving(text, start, removeFromAll, add, remove)
+                        : KernelArgs.edit(text, start, List.of(), removeEverywhere);
             }
             out.add(new Line(text, line.eol().isEmpty() && i < source.size() - 1 ? eol : line.eol()));
         }

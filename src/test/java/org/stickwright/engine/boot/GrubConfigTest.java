@@ -41,7 +41,7 @@ class GrubConfigTest {
     void defaultByIdGivesEachCopyItsOwnId() throws Exception {
         String cfg = "set default=live\nmenuentry 'Live' --id live --hotkey=l {\n\tlinuxefi /k quiet\n}\n";
         byte[] out = GrubConfig.parse(bytes(cfg)).withPersistence(BootConfigFixtures.DEBIAN);
-        assertThat(text(out)).isEqualTo("set default='live-persistent'\n"
+        assertThat(text(out)).isEqualTo("set default=live-persistent\n"
                 + "# stickwright: persistence profile persistent\n"
                 + "menuentry 'Live (persistent)' --id live-persistent {\n\tlinuxefi /k quiet persistence\n}\n"
                 + "# stickwright: persistence profile persistent-work\n"
