@@ -157,10 +157,8 @@ public final class SystemdBootConfig {
             String text = line.text();
             String[] kv = keyValue(text);
             if (kv != null && kv[0].equals("title")) {
-                String base = stripPlainSuffix(kv[1]);
-                int valueStart = text.indexOf(kv[1], text.indexOf("title") + 5);
-                text = text.substring(0, valueStart) + (suffix == null ? base : base + " (" + suffix + ")")
-                        + text.substring(valueStart + kv[1].length());
+                String base = kv[1].isEmpty() ? stem : stripPlainSuffix(kv[1]);
+                text = replaceValue(text, "title", kv[1], suffix == null ? base : base + " (" + suffix + ")");
                 titled = true;
             } else if (kv != null && kv[0].equals("options")) {
                 int start = text.indexOf("options") + "options".length();
@@ -187,14 +185,23 @@ public final class SystemdBootConfig {
             String[] kv = keyValue(text);
             if (kv != null && kv[0].equals("default")) {
                 String value = kv[1].endsWith(CONF) ? entryName : entryName.substring(0, entryName.length() - CONF.length());
-                int valueStart = text.indexOf(kv[1], text.indexOf("default") + 7);
-                lines.set(i, lines.get(i).withText(text.substring(0, valueStart) + value + text.substring(valueStart + kv[1].length())));
+                lines.set(i, lines.get(i).withText(replaceValue(text, "default", kv[1], value)));
                 return ConfigText.join(lines);
             }
         }
         ConfigText.terminateLast(lines, eol);
         lines.add(new Line("default " + entryName, eol));
         return ConfigText.join(lines);
+    }
+
+    /** The line with the value of its `key value` pair replaced, keeping indentation, spacing and trailing blanks. */
+    private static String replaceValue(String text, String key, String oldValue, String newValue) {
+        int afterKey = text.indexOf(key) + key.length();
+        if (oldValue.isEmpty()) {
+            return text.substring(0, afterKey) + " " + newValue;
+        }
+        int valueStart = text.indexOf(oldValue, afterKey);
+        return text.substring(0, valueStart) + newValue + text.substring(valueStart + oldValue.length());
     }
 
     /** {key, value} of a `key value` line, value stripped; null for blank and comment lines. */
