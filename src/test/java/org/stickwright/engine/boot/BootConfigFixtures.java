@@ -40,6 +40,7 @@ final class BootConfigFixtures {
 
     static final List<Case> CASES = List.of(
             new Case("fedora41/grub.cfg", Format.GRUB, FEDORA, Optional.empty()),
+            new Case("fedora41/efi-grub.cfg", Format.GRUB, FEDORA_DM, Optional.empty()),
             new Case("fedora36/isolinux.cfg", Format.SYSLINUX, FEDORA_DM, Optional.empty()),
             new Case("debian12/live.cfg", Format.SYSLINUX, DEBIAN, Optional.empty()),
             new Case("debian12/grub.cfg", Format.GRUB, DEBIAN, Optional.empty()),

@@ -135,7 +135,7 @@ class BootConfigGoldenTest {
                 Tool.run("grub-script-check", file.toString()).ok();
             }
         }
-        assertThat(checked).isEqualTo(12);
+        assertThat(checked).isEqualTo(15);
     }
 
     @Tag(Tags.ORACLE)
