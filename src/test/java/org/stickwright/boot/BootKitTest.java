@@ -57,7 +57,8 @@ class BootKitTest {
         kitStart = System.nanoTime();
         long buildStart = System.nanoTime();
         LiveFixture.builtDirectory();
-        timings.add(String.format("fixtures ready (cache hit or build): %d s", (System.nanoTime() - buildStart) / 1_000_000_000L));
+        timings.add(String.format("fixtures ready (cache hit or build): %d s",
+                (System.nanoTime() - buildStart) / 1_000_000_000L));
         BootRunner.accelerator();
         Files.createDirectories(sticks);
         workers = Executors.newFixedThreadPool(2);
@@ -117,15 +118,16 @@ class BootKitTest {
             assertThat(boot.root().state()).as(check.summary()).isEqualTo(Marker.State.FIRST_BOOT);
             assertThat(boot.home().state()).as(check.summary()).isEqualTo(Marker.State.NOT_SEPARATE);
             assertThat(boot.cmdline()).as("default menu entry").doesNotContain("stickwright.entry=second");
-            assertThat(boot.rootMount()).as("the root is an overlay over the live image").startsWith(
-                    fixture == LiveFixture.DEBIAN_LIVE ? "overlay / overlay" : "LiveOS_rootfs / overlay");
+            assertThat(boot.rootMount()).as("the root is a throwaway layer over the live image")
+                    .startsWith(expectedRootMount(fixture));
             if (fixture == LiveFixture.DEBIAN_LIVE) {
                 assertThat(boot.cmdline()).contains("boot=live components quiet splash");
             } else {
                 assertThat(boot.cmdline()).contains("root=live:CDLABEL=" + fixture.volumeLabel(), "rd.live.image");
             }
         }
-        assertThat(check.second().root().token()).as("a fresh token each boot").isNotEqualTo(check.first().root().token());
+        assertThat(check.second().root().token()).as("a fresh token each boot")
+                .isNotEqualTo(check.first().root().token());
         assertThat(check.persisted()).as(check.summary()).isFalse();
     }
 
@@ -152,6 +154,22 @@ class BootKitTest {
         BootResult boot = get(single.get("isolinux menu"));
         assertThat(boot.outcome()).as(boot.summary()).isEqualTo(BootResult.Outcome.POWERED_OFF);
         assertThat(boot.cmdline()).as(boot.summary()).contains("stickwright.entry=second");
+    }
+
+    /**
+     * What each live system puts on {@code /} without persistence: live-boot and dracut's
+     * flat-image path an overlayfs with a RAM upper; dracut's nested path a temporary
+     * dm-snapshot ({@code live-rw}) over {@code LiveOS/rootfs.img}.
+     */
+    private static String expectedRootMount(LiveFixture fixture) {
+        switch (fixture) {
+            case DEBIAN_LIVE:
+                return "overlay / overlay";
+            case FEDORA_FLAT:
+                return "LiveOS_rootfs / overlay";
+            default:
+                return "/dev/mapper/live-rw / ext4";
+        }
     }
 
     private Path stickWith(LiveFixture fixture, String use) {

@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
  * Kernel messages may land in the middle of them, so markers are searched anywhere in a line,
  * after terminal escape sequences are removed.
  */
-public record BootResult(Path image, Firmware firmware, Path log, Duration duration, Outcome outcome,
-        String failure, String cmdline, List<String> mounts, Marker root, Marker home) {
+public record BootResult(Path image, Firmware firmware, Path log, Duration duration, Duration untilInit,
+        Outcome outcome, String failure, String cmdline, List<String> mounts, Marker root, Marker home) {
 
     /** How the boot ended. */
     public enum Outcome {
@@ -75,8 +75,8 @@ public record BootResult(Path image, Firmware firmware, Path log, Duration durat
         return null;
     }
 
-    static BootResult parse(Path image, Firmware firmware, Path log, Duration duration, String serial,
-            boolean qemuExited, boolean timedOut) {
+    static BootResult parse(Path image, Firmware firmware, Path log, Duration duration, Duration untilInit,
+            String serial, boolean qemuExited, boolean timedOut) {
         String cmdline = null;
         List<String> mounts = new ArrayList<>();
         Marker root = Marker.MISSING;
@@ -121,7 +121,8 @@ public record BootResult(Path image, Firmware firmware, Path log, Duration durat
         } else {
             outcome = Outcome.EXITED;
         }
-        return new BootResult(image, firmware, log, duration, outcome, failure, cmdline, List.copyOf(mounts), root, home);
+        return new BootResult(image, firmware, log, duration, untilInit, outcome, failure, cmdline,
+                List.copyOf(mounts), root, home);
     }
 
     private static Marker marker(String word, String token) {
@@ -142,8 +143,9 @@ public record BootResult(Path image, Firmware firmware, Path log, Duration durat
 
     /** One line for reports: where, how, how long, what was found. */
     public String summary() {
-        return String.format("%s %s: %s%s in %d s, root marker %s, home marker %s, log %s",
+        return String.format("%s %s: %s%s in %d s (test init after %s), root marker %s, home marker %s, log %s",
                 image.getFileName(), firmware, outcome, failure == null ? "" : " (" + failure + ")",
-                duration.toSeconds(), root.state(), home.state(), log);
+                duration.toSeconds(), untilInit == null ? "-" : untilInit.toSeconds() + " s", root.state(),
+                home.state(), log.getFileName());
     }
 }

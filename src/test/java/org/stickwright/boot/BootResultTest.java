@@ -12,7 +12,7 @@ class BootResultTest {
 
     private static BootResult parse(String serial, boolean exited, boolean timedOut) {
         return BootResult.parse(Path.of("stick.img"), Firmware.SEABIOS, Path.of("x.log"), Duration.ofSeconds(1),
-                serial, exited, timedOut);
+                Duration.ofSeconds(1), serial, exited, timedOut);
     }
 
     @Test
@@ -57,7 +57,8 @@ class BootResultTest {
     void persistenceNeedsTheSameTokenInBothBoots() {
         BootResult first = parse("FIRSTBOOT " + TOKEN + "\nSTICKWRIGHT-POWEROFF\n", true, false);
         BootResult kept = parse("PERSIST-OK " + TOKEN + "\nSTICKWRIGHT-POWEROFF\n", true, false);
-        BootResult other = parse("PERSIST-OK 00000000-0000-0000-0000-000000000000\nSTICKWRIGHT-POWEROFF\n", true, false);
+        BootResult other = parse("PERSIST-OK 00000000-0000-0000-0000-000000000000\nSTICKWRIGHT-POWEROFF\n",
+                true, false);
         BootResult fresh = parse("FIRSTBOOT 00000000-0000-0000-0000-000000000000\nSTICKWRIGHT-POWEROFF\n", true, false);
         assertThat(new PersistenceCheck(first, kept).persisted()).isTrue();
         assertThat(new PersistenceCheck(first, other).persisted()).isFalse();

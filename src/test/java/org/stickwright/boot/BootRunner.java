@@ -116,6 +116,7 @@ public final class BootRunner {
         Process qemu = new ProcessBuilder(command).redirectErrorStream(true).start();
         StringBuilder serial = new StringBuilder();
         boolean keysSent = !options.selectsMenuEntry();
+        Duration untilInit = null;
         boolean exited = false;
         boolean timedOut = false;
         try (OutputStream logFile = Files.newOutputStream(log);
@@ -131,6 +132,9 @@ public final class BootRunner {
                     logFile.flush();
                     int scanFrom = Math.max(0, serial.length() - 256);
                     serial.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+                    if (untilInit == null && serial.indexOf("STICKWRIGHT-CMDLINE", scanFrom) >= 0) {
+                        untilInit = Duration.ofNanos(System.nanoTime() - start);
+                    }
                     if (!keysSent && serial.indexOf(options.menuTrigger(), scanFrom) >= 0) {
                         keyboard.write(options.menuKeys().getBytes(StandardCharsets.US_ASCII));
                         keyboard.flush();
@@ -164,7 +168,8 @@ public final class BootRunner {
             }
         }
         Duration duration = Duration.ofNanos(System.nanoTime() - start);
-        BootResult result = BootResult.parse(image, firmware, log, duration, serial.toString(), exited, timedOut);
+        BootResult result = BootResult.parse(image, firmware, log, duration, untilInit, serial.toString(), exited,
+                timedOut);
         Files.writeString(log, "\n# " + result.summary() + "\n", java.nio.file.StandardOpenOption.APPEND);
         return result;
     }

@@ -35,7 +35,9 @@ public final class HandMadeStick {
         int edits = replaceSameLength(stick, isoSize, DEFAULT_LINE, PERSISTENT_LINE);
 
         long start = (isoSize + MIB - 1) / MIB * MIB;
-        Tool.run(null, 60, List.of("sh", "-c", "echo 'start=" + start / 512 + ", type=83' | sfdisk --append --no-reread --no-tell-kernel -q " + stick)).ok();
+        // sfdisk reads the new partition from stdin: a Linux partition from `start` to the end.
+        Tool.run(null, 60, List.of("sh", "-c", "echo 'start=" + start / 512 + ", type=83' "
+                + "| sfdisk --append --no-reread --no-tell-kernel -q '" + stick + "'")).ok();
 
         Files.createDirectories(scratch);
         Path content = Files.createDirectories(scratch.resolve("persistence-root"));
