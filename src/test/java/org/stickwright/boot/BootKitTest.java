@@ -52,7 +52,8 @@ class BootKitTest {
     @BeforeAll
     void startBoots() throws IOException {
         Capabilities.requireRoot();
-        Capabilities.requireTools("qemu-system-x86_64", "debootstrap", "flock", "sfdisk", "mkfs.ext4", "e2fsck", "dd");
+        Capabilities.requireTools("qemu-system-x86_64", "debootstrap", "flock", "sfdisk", "sgdisk", "mkfs.ext4",
+                "e2fsck", "dd", "mtype", "mcopy");
         Capabilities.require(Firmware.OVMF.installed(), "OVMF is not installed (Debian package ovmf)");
         kitStart = System.nanoTime();
         long buildStart = System.nanoTime();
@@ -70,6 +71,11 @@ class BootKitTest {
             persistence.put("handmade " + firmware, workers.submit(() -> timed(
                     runner.checkPersistence(stick, firmware, BootOptions.defaults()))));
         }
+        Path homeStick = sticks.resolve("handmade-fedora-home-OVMF.img");
+        HandMadeStick.fedoraWithPersistentHome(LiveFixture.FEDORA_NESTED.iso(), homeStick,
+                sticks.resolve("scratch-home"));
+        persistence.put("handmade home", workers.submit(() -> timed(
+                runner.checkPersistence(homeStick, Firmware.OVMF, BootOptions.defaults()))));
         for (LiveFixture fixture : LiveFixture.values()) {
             for (Firmware firmware : Firmware.values()) {
                 Path stick = stickWith(fixture, firmware.toString());
@@ -140,6 +146,15 @@ class BootKitTest {
         assertThat(check.second().rootMount()).as(check.summary()).contains("upperdir=/run/live/persistence/");
         assertThat(check.persisted()).as(check.summary()).isTrue();
         assertThat(check.second().outcome()).isEqualTo(BootResult.Outcome.POWERED_OFF);
+    }
+
+    @Test
+    void aHomePartitionAddedByHandKeepsHomeButNotTheRoot() throws Exception {
+        PersistenceCheck check = get(persistence.get("handmade home"));
+        assertThat(check.first().cmdline()).as(check.summary()).contains("persistenthome=LABEL=SWHOME");
+        assertThat(check.first().mounts()).as(check.summary()).anyMatch(mount -> mount.contains(" /home ext4 "));
+        assertThat(check.homePersisted()).as(check.summary()).isTrue();
+        assertThat(check.persisted()).as("the root has no overlay: " + check.summary()).isFalse();
     }
 
     @Test

@@ -40,6 +40,7 @@ public record BootResult(Path image, Firmware firmware, Path log, Duration durat
      * only cost minutes. dracut's overlay prompt appears even with {@code quiet}.
      */
     static final List<String> FAILURE_SIGNS = List.of(
+            BootResult.TIMER_CHECK_PANIC,
             "Unable to find a persistent overlay",
             "Press [Enter] to continue",
             "Entering emergency mode",
@@ -54,6 +55,13 @@ public record BootResult(Path image, Firmware firmware, Path log, Duration durat
             "UEFI Interactive Shell",
             "error: file `",
             "You need to load the kernel first");
+
+    /**
+     * The kernel's early IO-APIC timer check (at ~0.05 s, before it reads the stick) panics
+     * when the host deschedules the emulated CPU too long: a fault of a busy TCG host, not of
+     * the stick. {@link BootRunner} boots again once when it sees it.
+     */
+    static final String TIMER_CHECK_PANIC = "IO-APIC + timer doesn't work";
 
     private static final Pattern ESCAPES = Pattern.compile("\u001B(\\[[0-9;?]*[ -/]*[@-~]|[()][0-9A-Za-z]|[=>])");
     private static final Pattern ROOT_MARKER = Pattern.compile("(?<![A-Z-])(FIRSTBOOT|PERSIST-OK) ([0-9a-f-]{36})");

@@ -48,6 +48,14 @@ class BootResultTest {
     }
 
     @Test
+    void theStarvedTimerPanicIsToldApartFromOtherPanics() {
+        String starved = "[    0.052000] Kernel panic - not syncing: IO-APIC + timer doesn't work!  Boot with apic=debug";
+        assertThat(parse(starved, false, false).failure()).isEqualTo(BootResult.TIMER_CHECK_PANIC);
+        assertThat(parse("Kernel panic - not syncing: VFS: Unable to mount root fs", false, false).failure())
+                .isEqualTo("Kernel panic");
+    }
+
+    @Test
     void aBootWithoutThePowerOffLineIsNotAPowerOff() {
         assertThat(parse("FIRSTBOOT " + TOKEN + "\n", true, false).outcome()).isEqualTo(BootResult.Outcome.EXITED);
         assertThat(parse("FIRSTBOOT " + TOKEN + "\n", false, true).outcome()).isEqualTo(BootResult.Outcome.TIMED_OUT);

@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.stickwright.testing.Tool;
 
 /**
@@ -23,6 +25,7 @@ public final class HandMadeStick {
     static final String DEFAULT_LINE = "boot=live components quiet splash";
     static final String PERSISTENT_LINE = "boot=live components persistence ";
     private static final long MIB = 1024 * 1024;
+    private static final Pattern START = Pattern.compile("start=\\s*(\\d+)");
 
     private HandMadeStick() {
     }
@@ -55,6 +58,65 @@ public final class HandMadeStick {
                 "conv=notrunc,sparse,fsync", "status=none").ok();
         Files.delete(partition);
         return edits;
+    }
+
+    /**
+     * A dd'ed Fedora fixture given a persistent /home the way Fedora's livesys service finds
+     * one: an ext4 file system labelled {@code SWHOME} in a fourth GPT partition (sgdisk, after
+     * moving the backup GPT header to the end of the stick) and {@code persistenthome=LABEL=SWHOME}
+     * added to the default entry of {@code EFI/BOOT/grub.cfg} inside the EFI partition (mtools,
+     * the FAT file system is writable). Only the UEFI boot reads that file, so boot it with OVMF.
+     */
+    public static void fedoraWithPersistentHome(Path iso, Path stick, Path scratch) throws IOException {
+        StickWriter.blankStick(stick, StickWriter.STICK_SIZE);
+        Tool.run("dd", "if=" + iso, "of=" + stick, "bs=4M", "conv=notrunc,sparse,fsync", "status=none").ok();
+        long isoSize = Files.size(iso);
+        long start = (isoSize + MIB - 1) / MIB * MIB;
+        Tool.run("sgdisk", "-e", stick.toString()).ok();
+        Tool.run("sgdisk", "-n", "4:" + start / 512 + ":0", "-t", "4:8300", "-c", "4:home", stick.toString()).ok();
+        Tool.run("sgdisk", "-v", stick.toString()).ok();
+
+        String esp = stick + "@@" + partitionStart(stick, 2);
+        String cfg = Tool.run("mtype", "-i", esp, "::/EFI/BOOT/grub.cfg").ok().stdout();
+        String defaultLine = "rd.live.image console=ttyS0";
+        if (!cfg.contains(defaultLine)) {
+            throw new IOException("no default kernel line in EFI/BOOT/grub.cfg:\n" + cfg);
+        }
+        Files.createDirectories(scratch);
+        Path edited = scratch.resolve("grub.cfg");
+        int at = cfg.indexOf(defaultLine);
+        Files.writeString(edited, cfg.substring(0, at) + "rd.live.image persistenthome=LABEL=SWHOME console=ttyS0"
+                + cfg.substring(at + defaultLine.length()));
+        Tool.run("mcopy", "-o", "-i", esp, edited.toString(), "::/EFI/BOOT/grub.cfg").ok();
+        if (!Tool.run("mtype", "-i", esp, "::/EFI/BOOT/grub.cfg").ok().stdout().contains("persistenthome=")) {
+            throw new IOException("the edited grub.cfg did not reach the EFI partition of " + stick);
+        }
+
+        Path partition = scratch.resolve("home.ext4");
+        Files.deleteIfExists(partition);
+        try (FileChannel ch = FileChannel.open(partition, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                StandardOpenOption.SPARSE)) {
+            ch.write(ByteBuffer.wrap(new byte[1]), 64 * MIB - 1);
+        }
+        Tool.run("mkfs.ext4", "-q", "-F", "-L", "SWHOME", partition.toString()).ok();
+        Tool.run("e2fsck", "-fn", partition.toString()).ok();
+        Tool.run("dd", "if=" + partition, "of=" + stick, "bs=4M", "seek=" + start, "oflag=seek_bytes",
+                "conv=notrunc,sparse,fsync", "status=none").ok();
+        Files.delete(partition);
+    }
+
+    /** Byte offset of partition {@code number}, as sfdisk reads the partition table. */
+    static long partitionStart(Path disk, int number) {
+        String dump = Tool.run("sfdisk", "-d", disk.toString()).ok().stdout();
+        for (String line : dump.lines().toList()) {
+            if (line.startsWith(disk + String.valueOf(number) + " ")) {
+                Matcher m = START.matcher(line);
+                if (m.find()) {
+                    return Long.parseLong(m.group(1)) * 512;
+                }
+            }
+        }
+        throw new AssertionError("no partition " + number + " in\n" + dump);
     }
 
     /** Replaces every {@code from} in the first {@code length} bytes of {@code file} by {@code to}. */
