@@ -6,11 +6,11 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.stickwright.testing.CliProcess;
 
 /**
- * Makes test sticks: a sparse file of a stick's size, and an image written to its start the
- * way {@code stickwright write IMAGE TARGET --yes} writes it to a drive (byte for byte from
- * offset 0, the rest of the stick left as it was).
+ * Makes test sticks: a sparse file of a stick's size, and an image written to its start by
+ * {@code stickwright write IMAGE TARGET --yes}, as a user would.
  */
 public final class StickWriter {
     /** Big enough for every fixture plus a persistence partition. */
@@ -35,24 +35,8 @@ public final class StickWriter {
         }
     }
 
-    /**
-     * Writes {@code image} onto the stick {@code target}. This is the one place to switch to
-     * the real command once it is merged: {@code CliProcess.run("write", image, target, "--yes").ok()}.
-     */
+    /** Writes {@code image} onto the stick {@code target} with our own {@code write} command, verified. */
     public static void write(Path image, Path target) {
-        try (FileChannel in = FileChannel.open(image, StandardOpenOption.READ);
-                FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE)) {
-            long size = in.size();
-            if (size > out.size()) {
-                throw new IOException(image + " (" + size + " bytes) does not fit on " + target);
-            }
-            long done = 0;
-            while (done < size) {
-                done += in.transferTo(done, size - done, out.position(done));
-            }
-            out.force(true);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        CliProcess.run("write", image.toString(), target.toString(), "--yes").ok();
     }
 }
