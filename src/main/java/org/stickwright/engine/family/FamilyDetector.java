@@ -25,6 +25,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.stickwright.engine.io.BlockDevice;
+import org.stickwright.engine.fat.FatEntry;
+import org.stickwright.engine.fat.FatFileSystem;
 import org.stickwright.engine.iso.ElToritoCatalog;
 import org.stickwright.engine.iso.IsoEntry;
 import org.stickwright.engine.iso.IsoExtent;
@@ -100,7 +102,7 @@ public final class FamilyDetector {
         }
         configs.sort(Comparator.comparing(BootConfig::path));
         if (efiImage != null) {
-            configs.addAll(insideEfiImage(family, found));
+            configs.addAll(readInsideEfiImage(efiImage, insideEfiImage(family, found)));
         }
         return new LiveFamily(family, evidence, iso.volume().label(), labels, rootImage, layout, overlays, efiImage,
                 configs, iso.hybrid().isHybrid());
@@ -409,6 +411,46 @@ public final class FamilyDetector {
                     : List.of();
             default -> List.of();
         };
+    }
+
+    /**
+     * Reads the configurations inside the EFI image with our FAT reader (the image is FAT12,
+     * FAT16 or FAT32; nothing is written). An image the reader cannot open leaves them listed
+     * but unread, with the reason in the evidence.
+     */
+    private List<BootConfig> readInsideEfiImage(EfiImage efi, List<BootConfig> wanted) {
+        if (wanted.isEmpty()) {
+            return wanted;
+        }
+        List<BootConfig> read = new ArrayList<>();
+        try {
+            FatFileSystem fat = FatFileSystem.open(iso.device().slice(efi.offset(), efi.length()));
+            for (BootConfig config : wanted) {
+                if (config.loader() == BootConfig.Loader.SYSTEMD_BOOT) {
+                    for (FatEntry entry : fat.stat("/loader/entries").isPresent() ? fat.list("/loader/entries")
+                            : List.<FatEntry>of()) {
+                        if (!entry.isDirectory() && entry.name().toLowerCase(Locale.ROOT).endsWith(".conf")) {
+                            String path = "/loader/entries/" + entry.name();
+                            read.add(new BootConfig(path, true, config.loader(), config.firmware(), true,
+                                    BootConfigParser.systemdBoot(text(fat.readAllBytes(path)))));
+                        }
+                    }
+                } else if (fat.stat(config.path()).isPresent()) {
+                    read.add(new BootConfig(config.path(), true, config.loader(), config.firmware(), true,
+                            BootConfigParser.grub(text(fat.readAllBytes(config.path())))));
+                } else {
+                    read.add(config);
+                }
+            }
+            return read;
+        } catch (IOException e) {
+            evidence.add("EFI image " + efi.path() + " could not be read as FAT: " + e.getMessage());
+            return wanted;
+        }
+    }
+
+    private static String text(byte[] bytes) {
+        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     // ---- tree helpers -------------------------------------------------------------------

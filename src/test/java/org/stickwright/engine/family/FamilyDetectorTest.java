@@ -116,7 +116,10 @@ class FamilyDetectorTest {
                 .containsExactly("/images/pxeboot/vmlinuz", "/images/pxeboot/vmlinuz");
         assertThat(efiOnIso.kernelLines().get(1).has("rd.live.check")).isTrue();
         BootConfig efiInside = config(f, "/EFI/BOOT/grub.cfg", true);
-        assertThat(efiInside.read()).isFalse();
+        // read by our FAT reader from the mkfs.fat image: the kernel lines the EFI GRUB really uses
+        assertThat(efiInside.read()).isTrue();
+        assertThat(efiInside.kernelLines()).extracting(KernelLine::optionsText)
+                .isEqualTo(efiOnIso.kernelLines().stream().map(KernelLine::optionsText).toList());
         assertThat(efiInside.describeLocation(f.efiImage()))
                 .isEqualTo("inside EFI image /images/efiboot.img: /EFI/BOOT/grub.cfg");
         assertThat(f.family().supportsSeparateHome()).isTrue();
@@ -206,7 +209,7 @@ class FamilyDetectorTest {
         assertThat(f.labelsConsistent()).isTrue();
         assertThat(f.bootConfigs()).extracting(BootConfig::path).containsExactly(
                 "/boot/syslinux/archiso_sys-linux.cfg", "/boot/syslinux/syslinux.cfg",
-                "/loader/entries/01-archiso-linux.conf", "/loader/entries/*.conf");
+                "/loader/entries/01-archiso-linux.conf", "/loader/entries/01-archiso-linux.conf");
         BootConfig sys = config(f, "/boot/syslinux/archiso_sys-linux.cfg", false);
         assertThat(sys.kernelLines()).extracting(KernelLine::kernel)
                 .containsExactly("/arch/boot/x86_64/vmlinuz-linux", "/arch/boot/x86_64/vmlinuz-linux");
@@ -220,9 +223,11 @@ class FamilyDetectorTest {
             assertThat(k.value("archisolabel")).hasValue("ARCH_202601");
             assertThat(k.line()).isEqualTo(5);
         });
-        BootConfig inside = config(f, "/loader/entries/*.conf", true);
+        BootConfig inside = config(f, "/loader/entries/01-archiso-linux.conf", true);
         assertThat(inside.describeLocation(f.efiImage()))
-                .isEqualTo("inside EFI image /EFI/archiso/efiboot.img: /loader/entries/*.conf");
+                .isEqualTo("inside EFI image /EFI/archiso/efiboot.img: /loader/entries/01-archiso-linux.conf");
+        assertThat(inside.read()).isTrue();
+        assertThat(inside.kernelLines()).singleElement().satisfies(k -> assertThat(k.value("archisolabel")).hasValue("ARCH_202601"));
         assertEfiImageAsXorrisoReportsIt(iso, f.efiImage());
         assertThat(f.family().supportsSeparateHome()).isFalse();
     }

@@ -77,7 +77,10 @@ class InspectFamilyCliTest {
         assertThat(first.get("kernel").getAsString()).isEqualTo("vmlinuz");
         assertThat(first.get("options").getAsString())
                 .isEqualTo("initrd=initrd.img root=live:CDLABEL=Fedora-WS-Live-40-1-14 rd.live.image quiet rhgb");
-        assertThat(configs.get(2).getAsJsonObject().get("read").getAsBoolean()).isFalse();
+        JsonObject inside = configs.get(2).getAsJsonObject();
+        assertThat(inside.get("read").getAsBoolean()).isTrue();
+        assertThat(inside.getAsJsonArray("kernelLines").get(0).getAsJsonObject().get("options").getAsString())
+                .contains("root=live:CDLABEL=Fedora-WS-Live-40-1-14");
         JsonObject persistence = family.getAsJsonObject("persistence");
         assertThat(persistence.get("supported").getAsBoolean()).isTrue();
         assertThat(persistence.get("home").getAsBoolean()).isTrue();
@@ -90,7 +93,8 @@ class InspectFamilyCliTest {
                 .contains("Family:       Fedora / dracut dmsquash-live (/LiveOS/squashfs.img, "
                         + "root=live:CDLABEL= in /EFI/BOOT/grub.cfg)")
                 .contains("Root image:   /LiveOS/squashfs.img (flat squashfs)")
-                .contains("inside EFI image /images/efiboot.img: /EFI/BOOT/grub.cfg (not read)")
+                .contains("inside EFI image /images/efiboot.img: /EFI/BOOT/grub.cfg")
+                .doesNotContain("(not read)")
                 .contains("Persistence:  supported by family Fedora / dracut dmsquash-live (hybrid mode)");
     }
 
