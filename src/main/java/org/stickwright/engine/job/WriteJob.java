@@ -25,9 +25,10 @@ import org.stickwright.engine.io.Progress;
  * Writes an image to a target byte for byte (raw mode), then proves it by reading it back.
  *
  * <p>Writing runs as a pipeline: a reader thread fills aligned 4 MiB buffers from the image
- * (decompressing on the fly), a hasher thread takes each chunk's SHA-256, and the calling
- * thread writes it. With a bmap only the mapped ranges travel, each checked against the bmap's
- * checksum. On an image-file target, runs of zeros are not written at all and stay holes.
+ * (decompressing on the fly), hasher threads take each chunk's SHA-256 where verification
+ * will need it (compressed images), and the calling thread writes it. With a bmap only the
+ * mapped ranges travel, each checked against the bmap's checksum. On an image-file target,
+ * runs of zeros are not written at all and stay holes.
  *
  * <p>{@link #write} and {@link #verify} are separate steps so a caller can see exactly what
  * was written; both leave the target wiped (first and last MiB zeroed where written) when they
@@ -36,7 +37,7 @@ import org.stickwright.engine.io.Progress;
 public final class WriteJob {
     static final int CHUNK = 4 << 20;
     static final int BUFFERS = 8;
-    /** SHA-256 runs at about 1 GB/s a core: two hashers keep up with fast disks on two cores. */
+    /** Hashing and comparing are per chunk and CPU-bound: two threads use both cores of a small machine. */
     static final int HASHERS = 2;
     /** Sync this often so the final sync does not stall at "100 %" for minutes. */
     static final long SYNC_EVERY = 256L << 20;
@@ -48,7 +49,7 @@ public final class WriteJob {
     public record Request(ImageSource source, Bmap bmap, BlockDevice target) {
     }
 
-    /** One written chunk and the SHA-256 of what was written. */
+    /** One written chunk and the SHA-256 of what was written (null when verify compares with the image itself). */
     record WrittenChunk(long offset, int length, byte[] sha256) {
     }
 
@@ -147,17 +148,21 @@ public final class WriteJob {
             }
             try (ImageReader reader = new ImageReader(request.source(), regions)) {
                 BmapChecker bmapChecker = request.bmap() == null ? null : new BmapChecker(request.bmap());
+                boolean hashChunks = !comparesWithSource();
                 long[] sinceSync = {0};
-                ChunkPipeline.Stage hash = chunk -> {
-                    chunk.digest = sha256(chunk.data());
-                    if (bmapChecker != null) {
+                List<ChunkPipeline.Stage> stages = new ArrayList<>();
+                if (bmapChecker != null) {
+                    // A bmap range's checksum spans chunks and needs them in order: one hasher then.
+                    stages.add(chunk -> {
+                        if (hashChunks) {
+                            chunk.digest = sha256(chunk.data());
+                        }
                         bmapChecker.accept(chunk);
-                    }
-                };
-                // A bmap range's checksum spans chunks and needs them in order: one hasher then.
-                ChunkPipeline.run("stickwright-write", BUFFERS, CHUNK, reader::fill, List.of(
-                        bmapChecker == null ? ChunkPipeline.parallel(HASHERS, hash) : hash,
-                        chunk -> {
+                    });
+                } else if (hashChunks) {
+                    stages.add(ChunkPipeline.parallel(HASHERS, chunk -> chunk.digest = sha256(chunk.data())));
+                }
+                stages.add(chunk -> {
                             carried[0] += writeChunk(chunk);
                             chunks.add(new WrittenChunk(chunk.offset, chunk.length, chunk.digest));
                             progress.add(chunk.length);
@@ -166,7 +171,8 @@ public final class WriteJob {
                                 request.target().flush();
                                 sinceSync[0] = 0;
                             }
-                        }), cancellation);
+                        });
+                ChunkPipeline.run("stickwright-write", BUFFERS, CHUNK, reader::fill, stages, cancellation);
             }
             progress.startPhase("syncing", 0);
             request.target().flush();
@@ -182,8 +188,21 @@ public final class WriteJob {
     }
 
     /**
+     * Whether verification compares the read-back bytes with the image's own bytes rather than
+     * with SHA-256 digests taken while writing. An uncompressed image can be read again for
+     * the price of a page-cache copy, and a byte-for-byte comparison is exact, where SHA-256
+     * costs a core per 350 MB/s on a CPU without SHA extensions (this project's CI host): more
+     * than a fast disk takes to write. A compressed image would have to be decompressed again,
+     * so its chunks are hashed while writing instead.
+     */
+    private boolean comparesWithSource() {
+        return request.source().compression() == Compression.NONE;
+    }
+
+    /**
      * Reads back everything {@link #write} covered through {@code readBack} (opened so that it
-     * bypasses the page cache) and compares it with the hashes taken while writing.
+     * bypasses the page cache) and compares it with the image's bytes, or with the SHA-256 of
+     * each chunk taken while writing when the image is compressed.
      */
     public long verify(Written written, BlockDevice readBack) throws JobException {
         long start = System.nanoTime();
@@ -191,7 +210,26 @@ public final class WriteJob {
         Iterator<WrittenChunk> next = written.chunks.iterator();
         // Chunks are compared on two threads; the lowest mismatching offset is the one reported.
         AtomicLong firstBad = new AtomicLong(Long.MAX_VALUE);
-        try {
+        try (FileChannel image = comparesWithSource() ? FileChannel.open(request.source().path()) : null) {
+            ThreadLocal<ByteBuffer> expectedBytes = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(CHUNK));
+            ChunkPipeline.Stage compare = chunk -> {
+                long mismatch;
+                if (image != null) {
+                    ByteBuffer expected = expectedBytes.get().clear().limit(chunk.length);
+                    while (expected.hasRemaining()) {
+                        if (image.read(expected, chunk.offset + expected.position()) < 0) {
+                            throw new java.io.EOFException("the image shrank while it was being verified");
+                        }
+                    }
+                    int at = chunk.data().mismatch(expected.flip());
+                    mismatch = at < 0 ? -1 : chunk.offset + at;
+                } else {
+                    mismatch = Arrays.equals(chunk.digest, sha256(chunk.data())) ? -1 : chunk.offset + firstDifference(chunk);
+                }
+                if (mismatch >= 0) {
+                    firstBad.accumulateAndGet(mismatch, Math::min);
+                }
+            };
             ChunkPipeline.run("stickwright-verify", BUFFERS, CHUNK, chunk -> {
                 if (!next.hasNext() || firstBad.get() != Long.MAX_VALUE) {
                     return false;
@@ -202,12 +240,7 @@ public final class WriteJob {
                 chunk.digest = expected.sha256();
                 readAligned(readBack, chunk);
                 return true;
-            }, List.of(ChunkPipeline.parallel(HASHERS, chunk -> {
-                if (!Arrays.equals(chunk.digest, sha256(chunk.data()))) {
-                    long offset = chunk.offset + firstDifference(chunk);
-                    firstBad.accumulateAndGet(offset, Math::min);
-                }
-            }), chunk -> progress.add(chunk.length)), cancellation);
+            }, List.of(ChunkPipeline.parallel(HASHERS, compare), chunk -> progress.add(chunk.length)), cancellation);
             if (firstBad.get() != Long.MAX_VALUE) {
                 throw new VerifyMismatch(firstBad.get());
             }
