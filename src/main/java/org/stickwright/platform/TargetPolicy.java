@@ -33,7 +33,7 @@ public final class TargetPolicy {
 
     /** The policy for the running OS. */
     public static TargetPolicy forThisMachine() {
-        return new TargetPolicy(DriveSource.forThisMachine(), PlatformTargets.resolver());
+        return new TargetPolicy(DriveSource.forVetting(), PlatformTargets.resolver());
     }
 
     public TargetVerdict vet(Path target, boolean allowFixedDisk) throws IOException {

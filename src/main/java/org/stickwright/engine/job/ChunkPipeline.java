@@ -30,6 +30,9 @@ final class ChunkPipeline {
         long offset;
         int length;
         byte[] digest;
+        /** Which region of the input (a bmap range) the chunk belongs to, and its place in it. */
+        int region;
+        int sequence;
 
         Chunk(ByteBuffer buffer) {
             this.buffer = buffer;

@@ -12,7 +12,9 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.stickwright.engine.io.BlockDevice;
 import org.stickwright.engine.io.Cancellation;
@@ -152,13 +154,12 @@ public final class WriteJob {
                 long[] sinceSync = {0};
                 List<ChunkPipeline.Stage> stages = new ArrayList<>();
                 if (bmapChecker != null) {
-                    // A bmap range's checksum spans chunks and needs them in order: one hasher then.
-                    stages.add(chunk -> {
+                    stages.add(ChunkPipeline.parallel(HASHERS, chunk -> {
                         if (hashChunks) {
                             chunk.digest = sha256(chunk.data());
                         }
                         bmapChecker.accept(chunk);
-                    });
+                    }));
                 } else if (hashChunks) {
                     stages.add(ChunkPipeline.parallel(HASHERS, chunk -> chunk.digest = sha256(chunk.data())));
                 }
@@ -447,6 +448,8 @@ public final class WriteJob {
         private long streamPosition;
         private long regionOffset;
         private long regionLeft;
+        private int region = -1;
+        private int sequence;
 
         ImageReader(ImageSource source, List<long[]> regions) throws IOException {
             this.regions = regions.iterator();
@@ -466,9 +469,11 @@ public final class WriteJob {
                 if (!regions.hasNext()) {
                     return false;
                 }
-                long[] region = regions.next();
-                regionOffset = region[0];
-                regionLeft = region[1];
+                long[] next = regions.next();
+                regionOffset = next[0];
+                regionLeft = next[1];
+                region++;
+                sequence = 0;
             }
             int length = (int) Math.min(CHUNK, regionLeft);
             ByteBuffer target = chunk.buffer.duplicate().position(0).limit(length);
@@ -491,6 +496,8 @@ public final class WriteJob {
             }
             chunk.offset = regionOffset;
             chunk.length = length;
+            chunk.region = region;
+            chunk.sequence = sequence++;
             regionOffset += length;
             regionLeft -= length;
             return true;
@@ -507,34 +514,68 @@ public final class WriteJob {
         }
     }
 
-    /** Compares each bmap range's checksum with the bytes that came from the image. */
+    /**
+     * Compares each bmap range's checksum with the bytes that came from the image, on several
+     * threads at once: different ranges hash side by side, while the chunks of one range are
+     * fed to its digest strictly in order (a thread holding chunk k+1 waits for the thread that
+     * took chunk k, which the FIFO queue handed out first, so it is already at work).
+     */
     private static final class BmapChecker {
         private final Bmap bmap;
-        private final Iterator<Bmap.Range> ranges;
-        private Bmap.Range current;
-        private long left;
-        private final MessageDigest digest;
+        private final Map<Integer, RangeDigest> open = new HashMap<>();
+        private volatile boolean aborted;
+
+        /** The digest of one range in progress. */
+        private static final class RangeDigest {
+            final MessageDigest digest;
+            long left;
+            int next;
+
+            RangeDigest(MessageDigest digest, long left) {
+                this.digest = digest;
+                this.left = left;
+            }
+        }
 
         BmapChecker(Bmap bmap) {
             this.bmap = bmap;
-            this.ranges = bmap.ranges().iterator();
-            this.digest = bmap.newDigest();
         }
 
-        void accept(ChunkPipeline.Chunk chunk) throws SourceMismatchException {
-            if (left == 0) {
-                current = ranges.next();
-                left = bmap.length(current);
-                digest.reset();
+        void accept(ChunkPipeline.Chunk chunk) throws IOException {
+            Bmap.Range range = bmap.ranges().get(chunk.region);
+            RangeDigest state;
+            synchronized (this) {
+                state = open.computeIfAbsent(chunk.region, r -> new RangeDigest(bmap.newDigest(), bmap.length(range)));
+                while (state.next != chunk.sequence) {
+                    if (aborted) {
+                        throw new java.io.InterruptedIOException("another hasher failed");
+                    }
+                    try {
+                        wait(50);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.InterruptedIOException("interrupted");
+                    }
+                }
             }
-            digest.update(chunk.data());
-            left -= chunk.length;
-            if (left == 0 && !current.checksum().isEmpty()) {
-                String actual = HexFormat.of().formatHex(digest.digest());
-                if (!actual.equals(current.checksum())) {
+            state.digest.update(chunk.data()); // only this thread holds the range now
+            boolean complete;
+            synchronized (this) {
+                state.next++;
+                state.left -= chunk.length;
+                complete = state.left == 0;
+                if (complete) {
+                    open.remove(chunk.region);
+                }
+                notifyAll();
+            }
+            if (complete && !range.checksum().isEmpty()) {
+                String actual = HexFormat.of().formatHex(state.digest.digest());
+                if (!actual.equals(range.checksum())) {
+                    aborted = true;
                     throw new SourceMismatchException(String.format(
                             "the image does not match its bmap: blocks %d-%d have checksum %s, the bmap says %s (image damaged?)",
-                            current.firstBlock(), current.lastBlock(), actual, current.checksum()));
+                            range.firstBlock(), range.lastBlock(), actual, range.checksum()));
                 }
             }
         }
