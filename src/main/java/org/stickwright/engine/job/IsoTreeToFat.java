@@ -2,10 +2,13 @@ package org.stickwright.engine.job;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.stickwright.engine.fat.FatWriter;
+import org.stickwright.engine.io.BlockDevice;
 import org.stickwright.engine.fat.FileTimes;
 import org.stickwright.engine.iso.IsoEntry;
 import org.stickwright.engine.iso.IsoTreeSink;
@@ -18,12 +21,15 @@ import org.stickwright.engine.iso.IsoTreeSink;
  */
 public final class IsoTreeToFat implements IsoTreeSink {
     private final FatWriter writer;
+    private final BlockDevice iso;
     private final List<String> skippedSymlinks = new ArrayList<>();
     private long files;
     private long bytes;
 
-    public IsoTreeToFat(FatWriter writer) {
+    /** Copies onto {@code writer} the tree of the ISO on {@code iso}. */
+    public IsoTreeToFat(FatWriter writer, BlockDevice iso) {
         this.writer = writer;
+        this.iso = iso;
     }
 
     @Override
@@ -35,7 +41,13 @@ public final class IsoTreeToFat implements IsoTreeSink {
 
     @Override
     public void file(IsoEntry file, InputStream content) throws IOException {
-        writer.writeFile(file.path(), file.size(), content, times(file));
+        if (file.extents().size() == 1) {
+            // One extent (every file but a > 4 GiB one): read it straight into the writer's buffer.
+            writer.writeFile(file.path(), file.size(), new ExtentChannel(iso, file.extents().get(0).offset(), file.size()),
+                    times(file));
+        } else {
+            writer.writeFile(file.path(), file.size(), content, times(file));
+        }
         files++;
         bytes += file.size();
     }
@@ -56,6 +68,41 @@ public final class IsoTreeToFat implements IsoTreeSink {
 
     public long bytes() {
         return bytes;
+    }
+
+    /** A file's bytes read in place from the device, as a channel. */
+    private static final class ExtentChannel implements ReadableByteChannel {
+        private final BlockDevice device;
+        private final long end;
+        private long position;
+
+        ExtentChannel(BlockDevice device, long offset, long length) {
+            this.device = device;
+            this.position = offset;
+            this.end = offset + length;
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            if (position >= end) {
+                return -1;
+            }
+            int n = (int) Math.min(dst.remaining(), end - position);
+            device.read(dst.slice().limit(n), position);
+            dst.position(dst.position() + n);
+            position += n;
+            return n;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+            // the device belongs to the caller
+        }
     }
 
     private static FileTimes times(IsoEntry entry) {

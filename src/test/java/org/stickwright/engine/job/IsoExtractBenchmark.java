@@ -60,7 +60,7 @@ public final class IsoExtractBenchmark {
             try (ImageFile image = ImageFile.create(ours, imageBytes); ImageFile source = ImageFile.openReadOnly(iso)) {
                 Fat32Formatter.format(image, Fat32FormatOptions.defaults().withLabel("BENCH"));
                 try (FatWriter writer = FatWriter.open(image)) {
-                    IsoImage.open(source).extract(new IsoTreeToFat(writer));
+                    IsoImage.open(source).extract(new IsoTreeToFat(writer, source));
                 }
             }
             oursBest = Math.min(oursBest, System.nanoTime() - t0);

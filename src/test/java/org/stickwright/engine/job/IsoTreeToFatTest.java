@@ -50,7 +50,7 @@ class IsoTreeToFatTest {
         try (ImageFile image = ImageFile.create(fat, 64L << 20); ImageFile source = ImageFile.openReadOnly(iso)) {
             Fat32Formatter.format(image, Fat32FormatOptions.defaults().withLabel("LIVE"));
             try (FatWriter writer = FatWriter.open(image)) {
-                copy = new IsoTreeToFat(writer);
+                copy = new IsoTreeToFat(writer, source);
                 IsoImage.open(source).extract(copy);
             }
         }
