@@ -6,28 +6,17 @@
  */
 package org.stickwright.engine.iso;
 
-import java.io.IOException;
+import org.stickwright.engine.io.FormatException;
 
 /** A structure of an ISO 9660 image is corrupt or beyond what we accept. */
-public final class IsoFormatException extends IOException {
+public final class IsoFormatException extends FormatException {
     private static final long serialVersionUID = 1L;
 
-    private final String structure;
-    private final long offset;
-
     public IsoFormatException(String structure, long offset, String problem) {
-        super(structure + " at byte " + offset + ": " + problem);
-        this.structure = structure;
-        this.offset = offset;
+        super(structure, offset, problem);
     }
 
-    /** The structure that is wrong, e.g. "directory record" or "SUSP continuation area". */
-    public String structure() {
-        return structure;
-    }
-
-    /** Byte offset of the structure on the device. */
-    public long offset() {
-        return offset;
+    public IsoFormatException(String structure, long offset, String problem, Throwable cause) {
+        super(structure, offset, problem, cause);
     }
 }

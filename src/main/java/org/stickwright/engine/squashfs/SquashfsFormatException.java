@@ -5,31 +5,17 @@
  */
 package org.stickwright.engine.squashfs;
 
-import java.io.IOException;
+import org.stickwright.engine.io.FormatException;
 
 /** A squashfs structure is corrupt, or uses a feature we do not read. */
-public final class SquashfsFormatException extends IOException {
+public final class SquashfsFormatException extends FormatException {
     private static final long serialVersionUID = 1L;
 
-    private final String structure;
-    private final long offset;
-
     public SquashfsFormatException(String structure, long offset, String problem) {
-        super(structure + " at byte " + offset + ": " + problem);
-        this.structure = structure;
-        this.offset = offset;
+        super(structure, offset, problem);
     }
 
     public SquashfsFormatException(String structure, long offset, String problem, Throwable cause) {
-        this(structure, offset, problem);
-        initCause(cause);
-    }
-
-    public String structure() {
-        return structure;
-    }
-
-    public long offset() {
-        return offset;
+        super(structure, offset, problem, cause);
     }
 }
