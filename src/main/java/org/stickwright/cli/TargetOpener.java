@@ -29,6 +29,7 @@ final class TargetOpener {
     private boolean blockDevice;
     private List<DrivePartition> toUnmount = List.of();
     private long size;
+    private int sectorSize = 512;
     private String description;
 
     TargetOpener(Path target, long createSize, boolean allowFixedDisk, boolean unmount) {
@@ -65,6 +66,7 @@ final class TargetOpener {
                 }
                 try (LinuxRawDisk disk = LinuxRawDisk.openReadOnly(target)) {
                     size = disk.size();
+                    sectorSize = disk.logicalSectorSize();
                 }
                 description = allowed.description();
             } else if (Files.exists(target)) {
@@ -94,8 +96,9 @@ final class TargetOpener {
         return size;
     }
 
+    /** The unit the image is padded to: a 4Kn drive takes whole 4096-byte sectors. */
     int sectorSize() {
-        return 512;
+        return sectorSize;
     }
 
     /** What the confirmation prompt shows; null when nothing existing is overwritten. */
