@@ -40,7 +40,7 @@ public final class PlatformTargets {
         }
         return mounted -> {
             if (!mounted.isEmpty()) {
-                throw new java.io.IOException("unmounting is not implemented on this OS; unmount "
+                throw new java.io.IOException("Stickwright unmounts only on Linux and Windows; unmount "
                         + mounted.get(0).path() + " yourself and try again");
             }
         };
