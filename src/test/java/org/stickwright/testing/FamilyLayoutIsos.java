@@ -135,9 +135,14 @@ public final class FamilyLayoutIsos {
 
     /** Ubuntu 22.04 desktop: casper, GRUB for both firmwares, the EFI image an appended GPT partition. */
     public Layout ubuntu() throws IOException {
+        return ubuntu(UBUNTU_GRUB_CFG);
+    }
+
+    /** {@link #ubuntu()} with another /boot/grub/grub.cfg (a remix's longer menu, say). */
+    public Layout ubuntu(String grubCfg) throws IOException {
         Path src = dir.resolve("ubuntu");
         Map<String, String> files = new LinkedHashMap<>();
-        files.put("/boot/grub/grub.cfg", UBUNTU_GRUB_CFG);
+        files.put("/boot/grub/grub.cfg", grubCfg);
         files.put("/boot/grub/loopback.cfg", UBUNTU_LOOPBACK_CFG);
         files.put("/.disk/info", "Ubuntu 22.04.4 LTS \"Jammy Jellyfish\" - Release amd64 (20240220)");
         files.put("/.disk/casper-uuid-generic", "3a1b2c4d-5e6f-4a70-8b91-c2d3e4f50617\n");
@@ -321,6 +326,42 @@ public final class FamilyLayoutIsos {
             LINUX boot/x86_64/vmlinuz
             INITRD boot/intel_ucode.img,boot/amd_ucode.img,boot/x86_64/sysresccd.img
             APPEND archisobasedir=sysresccd archisolabel=RESCUE1100 iomem=relaxed copytoram
+
+            LABEL sysresccd_checksum
+            TEXT HELP
+            Boot SystemRescue and verify the integrity of the live medium first.
+            ENDTEXT
+            MENU LABEL Boot SystemRescue and verify integrity of the medium (checksum)
+            LINUX boot/x86_64/vmlinuz
+            INITRD boot/intel_ucode.img,boot/amd_ucode.img,boot/x86_64/sysresccd.img
+            APPEND archisobasedir=sysresccd archisolabel=RESCUE1100 iomem=relaxed checksum
+
+            LABEL sysresccd_nomodeset
+            TEXT HELP
+            Boot SystemRescue with basic display drivers, for graphics cards the kernel drives badly.
+            ENDTEXT
+            MENU LABEL Boot SystemRescue using basic display drivers (nomodeset)
+            LINUX boot/x86_64/vmlinuz
+            INITRD boot/intel_ucode.img,boot/amd_ucode.img,boot/x86_64/sysresccd.img
+            APPEND archisobasedir=sysresccd archisolabel=RESCUE1100 iomem=relaxed nomodeset
+
+            LABEL sysresccd_findroot
+            TEXT HELP
+            Find a Linux system installed on the disks and boot it, using the SystemRescue kernel.
+            ENDTEXT
+            MENU LABEL Boot a Linux operating system installed on the disk (findroot)
+            LINUX boot/x86_64/vmlinuz
+            INITRD boot/intel_ucode.img,boot/amd_ucode.img,boot/x86_64/sysresccd.img
+            APPEND archisobasedir=sysresccd archisolabel=RESCUE1100 iomem=relaxed findroot
+
+            LABEL sysresccd_break
+            TEXT HELP
+            Stop in the initramfs shell before the root filesystem is mounted, for debugging.
+            ENDTEXT
+            MENU LABEL Stop during the boot process before mounting the root filesystem
+            LINUX boot/x86_64/vmlinuz
+            INITRD boot/intel_ucode.img,boot/amd_ucode.img,boot/x86_64/sysresccd.img
+            APPEND archisobasedir=sysresccd archisolabel=RESCUE1100 iomem=relaxed break
 
             INCLUDE boot/syslinux/sysresccd_tail.cfg
             """;

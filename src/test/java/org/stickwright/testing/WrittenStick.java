@@ -162,6 +162,16 @@ public final class WrittenStick {
                 .map(String::strip).filter(l -> !l.isEmpty()).toList();
     }
 
+    /**
+     * What sfdisk --verify finds wrong ("Partition 1: overlaps partition 2.", "1 error detected."):
+     * its exit code says nothing, so the lines are what to compare.
+     */
+    public List<String> sfdiskProblems() {
+        return Tool.run("sfdisk", "--verify", image.toString()).output().lines().map(String::strip)
+                .filter(l -> l.matches("Partition \\d+: .*") || l.matches("\\d+ errors? detected\\."))
+                .toList();
+    }
+
     /** sgdisk -v's report; an AssertionError when it exits non-zero. */
     public String sgdiskVerify() {
         return Tool.run("sgdisk", "-v", image.toString()).ok().output();

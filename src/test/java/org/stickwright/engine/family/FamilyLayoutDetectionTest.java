@@ -213,7 +213,15 @@ class FamilyLayoutDetectionTest {
                 .extracting(KernelLine::kernel, KernelLine::optionsText).containsExactly(
                         tuple("boot/x86_64/vmlinuz", "archisobasedir=sysresccd archisolabel=RESCUE1100 iomem=relaxed"),
                         tuple("boot/x86_64/vmlinuz",
-                                "archisobasedir=sysresccd archisolabel=RESCUE1100 iomem=relaxed copytoram"));
+                                "archisobasedir=sysresccd archisolabel=RESCUE1100 iomem=relaxed copytoram"),
+                        tuple("boot/x86_64/vmlinuz",
+                                "archisobasedir=sysresccd archisolabel=RESCUE1100 iomem=relaxed checksum"),
+                        tuple("boot/x86_64/vmlinuz",
+                                "archisobasedir=sysresccd archisolabel=RESCUE1100 iomem=relaxed nomodeset"),
+                        tuple("boot/x86_64/vmlinuz",
+                                "archisobasedir=sysresccd archisolabel=RESCUE1100 iomem=relaxed findroot"),
+                        tuple("boot/x86_64/vmlinuz",
+                                "archisobasedir=sysresccd archisolabel=RESCUE1100 iomem=relaxed break"));
         // GRUB passes the label through a variable set at the top of the file.
         assertThat(options(config(f, "/boot/grub/grubsrcd.cfg", false))).containsExactly(
                 "archisobasedir=sysresccd $archiso_param iomem=relaxed",

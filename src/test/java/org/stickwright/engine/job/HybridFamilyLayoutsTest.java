@@ -168,9 +168,19 @@ class HybridFamilyLayoutsTest {
             beep on
             """;
 
-    private static final String SYSRESCUE_SYS_CFG = """
-            INCLUDE boot/syslinux/sysresccd_head.cfg
+    /** SystemRescue's default BIOS entry as shipped, and what create makes of it (the rest of the file stays). */
+    private static final String SYSRESCUE_DEFAULT_ENTRY = """
+            LABEL sysresccd
+            TEXT HELP
+            Boot the SystemRescue live medium.
+            ENDTEXT
+            MENU LABEL Boot SystemRescue using default options
+            LINUX boot/x86_64/vmlinuz
+            INITRD boot/intel_ucode.img,boot/amd_ucode.img,boot/x86_64/sysresccd.img
+            APPEND archisobasedir=sysresccd archisolabel=RESCUE1100 iomem=relaxed
+            """;
 
+    private static final String SYSRESCUE_DEFAULT_ENTRY_AFTER = """
             # stickwright: persistence profile persistent
             LABEL sysresccd
             TEXT HELP
@@ -189,17 +199,6 @@ class HybridFamilyLayoutsTest {
             LINUX boot/x86_64/vmlinuz
             INITRD boot/intel_ucode.img,boot/amd_ucode.img,boot/x86_64/sysresccd.img
             APPEND archisobasedir=sysresccd archisolabel=RESCUE1100 iomem=relaxed
-
-            LABEL sysresccd_copytoram
-            TEXT HELP
-            Boot SystemRescue and copy the system to memory.
-            ENDTEXT
-            MENU LABEL Boot SystemRescue and copy system to RAM (copytoram)
-            LINUX boot/x86_64/vmlinuz
-            INITRD boot/intel_ucode.img,boot/amd_ucode.img,boot/x86_64/sysresccd.img
-            APPEND archisobasedir=sysresccd archisolabel=RESCUE1100 iomem=relaxed copytoram
-
-            INCLUDE boot/syslinux/sysresccd_tail.cfg
             """;
 
     /** GRUB's fallback=1 named the copytoram entry, which is now the third: fallback=2. */
@@ -269,16 +268,19 @@ class HybridFamilyLayoutsTest {
     private static void assertIsoFileEverywhere(WrittenStick stick, String path, String expected) throws IOException {
         assertThat(stick.isoFileByXorriso(path)).as("xorriso: " + path).isEqualTo(expected);
         assertThat(stick.isoFileByIsoinfo(path)).as("isoinfo: " + path).isEqualTo(expected);
-        assertThat(stick.isoFileInPartition(1, path)).as("xorriso, partition 1: " + path).isEqualTo(expected);
         try (ImageFile file = ImageFile.openReadOnly(stick.image())) {
             IsoImage iso = IsoImage.open(file);
             assertThat(text(iso, path)).as("IsoImage: " + path).isEqualTo(expected);
             for (long offset : iso.partitionSetOffsets()) {
-                BlockDevice partition = file.slice(offset, file.size() - offset);
+                // read as the kernel reads /dev/sdX1: nothing past the partition's end
+                Part holder = stick.partitions().stream().filter(p -> p.start() == offset).findFirst()
+                        .orElseThrow(() -> new AssertionError("no partition starts at the tree at " + offset));
+                BlockDevice partition = file.slice(offset, holder.size());
                 assertThat(text(IsoImage.open(partition), path)).as("IsoImage, tree at " + offset + ": " + path)
                         .isEqualTo(expected);
             }
         }
+        assertThat(stick.isoFileInPartition(1, path)).as("xorriso, partition 1: " + path).isEqualTo(expected);
     }
 
     private static String text(IsoImage iso, String path) throws IOException {
@@ -289,6 +291,8 @@ class HybridFamilyLayoutsTest {
     /** The ISO's partitions are still there, unchanged, and every file of the ISO still lists. */
     private static void assertIsoIntact(WrittenStick stick, WrittenStick iso, Layout layout, int isoPartitions) {
         assertThat(stick.partitions().subList(0, isoPartitions)).isEqualTo(iso.partitions());
+        // sfdisk finds nothing wrong that the ISO as shipped does not already have (isohybrid's p1 holds p2)
+        assertThat(stick.sfdiskProblems()).isEqualTo(iso.sfdiskProblems());
         assertThat(stick.isoTreeByXorriso()).containsAll(layout.isoFiles().keySet());
     }
 
@@ -343,6 +347,28 @@ class HybridFamilyLayoutsTest {
         assertThat(bytes(stick.image(), esp.start(), esp.size())).isEqualTo(Files.readAllBytes(layout.efiImageFile()));
         assertThat(stick.fatFile(esp.start(), "/EFI/boot/grubx64.efi"))
                 .isEqualTo(layout.efiFiles().get("/EFI/boot/grubx64.efi"));
+    }
+
+    @Test
+    @Disabled("HybridJob relocates the grown grub.cfg to ISO block 2148, after the appended EFI partition (the "
+            + "'Gap1' padding): the whole-disk tree reads it, but partition 1's tree (-partition_offset, what "
+            + "/dev/sdX1 and GRUB's (hd0,gpt1) read) points at block 2132 of an 84-block partition")
+    void aGrubCfgThatOutgrowsItsLastBlockIsRelocatedAndBothIsoTreesFollowIt() throws IOException {
+        // a remix's longer menu: 1,900 bytes, so the edit (+330 bytes) cannot stay in the file's one block
+        StringBuilder notes = new StringBuilder();
+        while (notes.length() < 1900 - FamilyLayoutIsos.UBUNTU_GRUB_CFG.length()) {
+            notes.append("# remix note ").append(notes.length()).append(": keep the menu readable on 80 columns\n");
+        }
+        String anchor = "loadfont unicode\n";
+        String shipped = FamilyLayoutIsos.UBUNTU_GRUB_CFG.replace(anchor, anchor + notes);
+        String expected = UBUNTU_GRUB_CFG.replace(anchor, anchor + notes);
+        assertThat(shipped.length()).isLessThanOrEqualTo(2048);
+        assertThat(expected.length()).isGreaterThan(2048);
+        Layout layout = isos.ubuntu(shipped);
+        WrittenStick stick = created(layout);
+        assertSgdiskClean(stick);
+        assertIsoFileEverywhere(stick, "/boot/grub/grub.cfg", expected);
+        assertThat(stick.isoTreeByXorriso()).containsAll(layout.isoFiles().keySet());
     }
 
     @Test
@@ -513,7 +539,11 @@ class HybridFamilyLayoutsTest {
         assertCowDirectory(store, "persistent");
         assertThat(stick.blkid(stick.partition(1), "LABEL")).isEqualTo(FamilyLayoutIsos.SYSRESCUE_LABEL);
 
-        assertIsoFileEverywhere(stick, "/sysresccd/boot/syslinux/sysresccd_sys.cfg", SYSRESCUE_SYS_CFG);
+        String shipped = FamilyLayoutIsos.SYSRESCUE_SYS_CFG;
+        assertThat(shipped.indexOf(SYSRESCUE_DEFAULT_ENTRY)).isPositive()
+                .isEqualTo(shipped.lastIndexOf(SYSRESCUE_DEFAULT_ENTRY));
+        assertIsoFileEverywhere(stick, "/sysresccd/boot/syslinux/sysresccd_sys.cfg",
+                shipped.replace(SYSRESCUE_DEFAULT_ENTRY, SYSRESCUE_DEFAULT_ENTRY_AFTER));
         assertIsoFileEverywhere(stick, "/boot/grub/grubsrcd.cfg", SYSRESCUE_GRUBSRCD_CFG);
         // what the entries do not need stays as shipped: the YAML, the loader chain, the EFI image
         for (String path : List.of("/sysrescue.d/100-defaults.yaml", "/isolinux/isolinux.cfg",
