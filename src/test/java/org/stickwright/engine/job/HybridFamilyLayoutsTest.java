@@ -347,6 +347,15 @@ class HybridFamilyLayoutsTest {
         assertThat(bytes(stick.image(), esp.start(), esp.size())).isEqualTo(Files.readAllBytes(layout.efiImageFile()));
         assertThat(stick.fatFile(esp.start(), "/EFI/boot/grubx64.efi"))
                 .isEqualTo(layout.efiFiles().get("/EFI/boot/grubx64.efi"));
+        // the stick is still an Ubuntu live medium to our own detector, now with the persistent entry
+        try (ImageFile file = ImageFile.openReadOnly(stick.image())) {
+            LiveFamily f = FamilyDetector.detect(IsoImage.open(file));
+            assertThat(f.family()).isEqualTo(org.stickwright.engine.family.Family.UBUNTU_CASPER);
+            assertThat(f.hybrid()).isTrue();
+            assertThat(f.kernelLines()).filteredOn(k -> k.has("persistent")).singleElement()
+                    .satisfies(k -> assertThat(k.options().subList(k.options().size() - 2, k.options().size()))
+                            .containsExactly("persistent", "---"));
+        }
     }
 
     @Test
@@ -525,6 +534,22 @@ class HybridFamilyLayoutsTest {
     }
 
     // ---- SystemRescue -------------------------------------------------------------------
+
+    @Test
+    void aSystemRescueProfileGetsItsOwnEntryInSyslinuxAndInGrubsrcdCfgAndItsOwnStore() throws IOException {
+        Layout layout = isos.systemRescue();
+        WrittenStick stick = created(layout, "--profile", "lab=64M", "--data-fs", "none");
+        assertSgdiskClean(stick);
+        String bios = stick.isoFileByXorriso("/sysresccd/boot/syslinux/sysresccd_sys.cfg");
+        String uefi = stick.isoFileByXorriso("/boot/grub/grubsrcd.cfg");
+        assertThat(bios).contains("LABEL sysresccd-persistent-lab\n",
+                "MENU LABEL Boot SystemRescue using default options (persistent: lab)\n");
+        assertThat(uefi).contains("menuentry \"Boot SystemRescue using default options (persistent: lab)\" {\n");
+        List<String> stores = cowStores(bios);
+        assertThat(stores).hasSize(2).doesNotHaveDuplicates().first().isEqualTo("persistence:persistent");
+        assertThat(cowStores(uefi)).isEqualTo(stores);
+        assertStoresExist(stick, stores);
+    }
 
     @Test
     void systemRescueGetsCowParametersInSyslinuxAndInTheGrubCfgItsEfiLoaderReadsOnIso9660() throws IOException {
