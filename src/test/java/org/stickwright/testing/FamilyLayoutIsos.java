@@ -125,6 +125,24 @@ public final class FamilyLayoutIsos {
             fi
             """;
 
+    /** Ubuntu 24.04's grub.cfg: the kernel options follow "---", so nothing precedes it but the kernel path. */
+    public static final String UBUNTU_NOBLE_GRUB_CFG = """
+            set timeout=30
+
+            loadfont unicode
+
+            menuentry "Try or Install Ubuntu" {
+            	set gfxpayload=keep
+            	linux	/casper/vmlinuz  --- quiet splash
+            	initrd	/casper/initrd
+            }
+            menuentry "Ubuntu (safe graphics)" {
+            	set gfxpayload=keep
+            	linux	/casper/vmlinuz  nomodeset  --- quiet splash
+            	initrd	/casper/initrd
+            }
+            """;
+
     public static final String UBUNTU_LOOPBACK_CFG = """
             menuentry "Try or Install Ubuntu" {
             	set gfxpayload=keep
@@ -289,7 +307,10 @@ public final class FamilyLayoutIsos {
         efi.put("/arch/boot/x86_64/vmlinuz-linux", "placeholder kernel\n");
         efi.put("/arch/boot/x86_64/initramfs-linux.img", "placeholder initramfs\n");
         efi.put("/shellx64.efi", "placeholder UEFI shell\n");
-        Path efiImage = fat(dir.resolve("arch-efiboot.img"), 8192, "ARCHISO_EFI", efi);
+        // mkarchiso's sizing: the files' KiB plus 1 MiB for FAT metadata, rounded up to whole MiB
+        long bytes = efi.values().stream().mapToLong(t -> t.getBytes(StandardCharsets.UTF_8).length).sum();
+        int kib = (int) Math.ceil((Math.ceil(bytes / 1024.0) + 1024) / 1024) * 1024;
+        Path efiImage = fat(dir.resolve("arch-efiboot.img"), kib, "ARCHISO_EFI", efi);
 
         Path iso = dir.resolve("archlinux-2026.01.01-x86_64.iso");
         xorriso(List.of("-iso-level", "3", "-full-iso9660-filenames", "-joliet", "-joliet-long", "-rational-rock",

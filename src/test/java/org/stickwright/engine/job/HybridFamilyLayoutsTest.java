@@ -359,6 +359,36 @@ class HybridFamilyLayoutsTest {
     }
 
     @Test
+    void ubuntu2404LinesWhoseOptionsFollowTheTripleDashGetPersistentRightAfterTheKernel() throws IOException {
+        Layout layout = isos.ubuntu(FamilyLayoutIsos.UBUNTU_NOBLE_GRUB_CFG);
+        WrittenStick stick = created(layout);
+        assertSgdiskClean(stick);
+        assertIsoFileEverywhere(stick, "/boot/grub/grub.cfg", """
+                set timeout=30
+
+                loadfont unicode
+
+                # stickwright: persistence profile persistent
+                menuentry "Try or Install Ubuntu (persistent)" {
+                	set gfxpayload=keep
+                	linux	/casper/vmlinuz persistent  --- quiet splash
+                	initrd	/casper/initrd
+                }
+                # stickwright: live entry without persistence
+                menuentry "Try or Install Ubuntu (no persistence)" {
+                	set gfxpayload=keep
+                	linux	/casper/vmlinuz  --- quiet splash
+                	initrd	/casper/initrd
+                }
+                menuentry "Ubuntu (safe graphics)" {
+                	set gfxpayload=keep
+                	linux	/casper/vmlinuz  nomodeset  --- quiet splash
+                	initrd	/casper/initrd
+                }
+                """);
+    }
+
+    @Test
     @Disabled("HybridJob relocates the grown grub.cfg to ISO block 2148, after the appended EFI partition (the "
             + "'Gap1' padding): the whole-disk tree reads it, but partition 1's tree (-partition_offset, what "
             + "/dev/sdX1 and GRUB's (hd0,gpt1) read) points at block 2132 of an 84-block partition")
