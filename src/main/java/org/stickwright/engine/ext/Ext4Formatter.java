@@ -177,10 +177,16 @@ public final class Ext4Formatter {
             UUID chosen = options.uuid() != null ? options.uuid() : randomUuid();
             this.uuidValue = chosen;
             ByteBuffer.wrap(uuid).putLong(chosen.getMostSignificantBits()).putLong(chosen.getLeastSignificantBits());
-            UUID hs = randomUuid();
+            // A caller that fixes the UUID (a seeded create job) gets the same bytes every time:
+            // the directory hash seed and the journal's first sequence then derive from the UUID.
+            UUID hs = options.uuid() != null ? derived("hash seed") : randomUuid();
             ByteBuffer.wrap(hashSeed).putLong(hs.getMostSignificantBits()).putLong(hs.getLeastSignificantBits());
             this.seed = Crc32c.update(~0, uuid);
             this.now = options.creationTime().getEpochSecond();
+        }
+
+        private UUID derived(String purpose) {
+            return UUID.nameUUIDFromBytes((uuidValue + " " + purpose).getBytes(StandardCharsets.US_ASCII));
         }
 
         private static UUID randomUuid() {
@@ -466,7 +472,10 @@ public final class Ext4Formatter {
             // s_sequence: the journal's blocks are not zeroed (that would cost time proportional to
             // its size), so a random first transaction ID keeps stale blocks of an earlier journal
             // at the same place from ever matching the sequence jbd2 expects during recovery
-            jsb.putInt(0x18, 1 + new SecureRandom().nextInt(Integer.MAX_VALUE - 1));
+            int sequence = options.uuid() != null
+                    ? (int) (derived("journal").getLeastSignificantBits() & 0x3FFF_FFFF)
+                    : new SecureRandom().nextInt(Integer.MAX_VALUE - 1);
+            jsb.putInt(0x18, 1 + sequence);
             jsb.put(0x30, uuid);                   // s_uuid
             jsb.putInt(0x40, 1);                   // s_nr_users
             device.write(jsb, journalExtents.get(0).physical * BLOCK_SIZE);
