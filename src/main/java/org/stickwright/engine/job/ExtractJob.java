@@ -41,6 +41,9 @@ import org.stickwright.engine.boot.BootConfigException;
 import org.stickwright.engine.boot.GrubConfig;
 import org.stickwright.engine.boot.PersistenceRecipe;
 import org.stickwright.engine.boot.SyslinuxConfig;
+import org.stickwright.engine.boot.SyslinuxFiles;
+import org.stickwright.engine.boot.SyslinuxInstaller;
+import org.stickwright.engine.boot.SyslinuxMenu;
 import org.stickwright.engine.ext.Ext4Entry;
 import org.stickwright.engine.ext.Ext4Formatter;
 import org.stickwright.engine.ext.Ext4Options;
@@ -95,7 +98,8 @@ public final class ExtractJob implements CreateJob {
 
     /** The planning state {@link #write} needs: every identifier is drawn here, once. */
     record Detail(String fatLabel, int fatSerial, int diskSignature, UUID diskGuid, List<UUID> partitionGuids,
-            List<ExtractStores.Store> stores, PersistenceRecipe recipe, Instant time, long treeBytes) {
+            List<ExtractStores.Store> stores, PersistenceRecipe recipe, Instant time, long treeBytes,
+            SyslinuxFiles syslinux) {
     }
 
     /** What verify() needs: the hashed ranges. */
@@ -211,7 +215,11 @@ public final class ExtractJob implements CreateJob {
         }
         entries.add(recipe.profiles().isEmpty() ? "live" : PersistenceRecipe.PLAIN_SUFFIX);
         List<String> notes = new ArrayList<>();
-        notes.add("BIOS: not bootable (no syslinux installed by this job); the stick boots on UEFI firmware only");
+        SyslinuxFiles syslinux = syslinux(sectorSize, notes);
+        if (!request.gpt() && partitions.size() > 4) {
+            throw new JobException(Outcome.BAD_INPUT, partitions.size() + " partitions do not fit an MBR (4 at most): "
+                    + "use --gpt, or fewer profiles");
+        }
         if (kind == Family.DEBIAN_LIVE && !partitionStores.isEmpty()) {
             notes.add("Debian live-boot ignores persistence on the partition it boots from: its store is the ext4 "
                     + "partition labelled '" + partitionStores.get(0).fsLabel() + "' after the FAT32 partition");
@@ -223,8 +231,31 @@ public final class ExtractJob implements CreateJob {
             }
         }
         Detail detail = new Detail(fatLabel, serial, diskSignature, diskGuid, partitionGuids, stores, recipe,
-                ids.now(), treeBytes);
+                ids.now(), treeBytes, syslinux);
         return new CreatePlan(request, family, targetSize, sectorSize, partitions, files, entries, notes, detail);
+    }
+
+    /** SYSLINUX from --syslinux-dir or the host, or null (UEFI only), with the note saying which. */
+    private SyslinuxFiles syslinux(int sectorSize, List<String> notes) throws JobException {
+        SyslinuxFiles files;
+        try {
+            files = request.syslinuxDir() != null ? SyslinuxFiles.fromDirectory(request.syslinuxDir())
+                    : SyslinuxFiles.fromHost().orElse(null);
+        } catch (IOException e) {
+            throw new JobException(Outcome.BAD_INPUT, "--syslinux-dir: " + e.getMessage(), e);
+        }
+        if (files == null) {
+            notes.add("UEFI only: no SYSLINUX found (install Debian's syslinux and syslinux-common, or give "
+                    + "--syslinux-dir), so BIOS firmware cannot boot this stick");
+            return null;
+        }
+        if (sectorSize != SyslinuxInstaller.SECTOR) {
+            notes.add("UEFI only: SYSLINUX boots FAT volumes of 512-byte sectors, this target has " + sectorSize);
+            return null;
+        }
+        notes.add("BIOS: SYSLINUX " + files.version() + " from " + files.source() + " (/syslinux/syslinux.cfg offers "
+                + "the same entries as GRUB on UEFI)");
+        return files;
     }
 
     private void checkSizes() throws JobException {
@@ -423,6 +454,9 @@ public final class ExtractJob implements CreateJob {
                 progress.startPhase("copy", detail.treeBytes());
                 iso.extract(new EditingSink(new IsoTreeToFat(writer, isoFile), writer, editor));
                 copyMissingEfiFiles(plan.family(), isoFile, writer, editor, ours);
+                if (detail.syslinux() != null) {
+                    writeSyslinuxFiles(writer, detail.syslinux(), editor, ours);
+                }
                 progress.startPhase("persistence", detail.stores().size());
                 for (ExtractStores.Store store : detail.stores()) {
                     if (store.onFat()) {
@@ -432,6 +466,11 @@ public final class ExtractJob implements CreateJob {
                         }
                         fileExtents.put(store, writer.allocateContiguous(store.path(), store.size(), ours));
                     }
+                }
+            }
+            if (detail.syslinux() != null) {
+                try (FatFileSystem volume = FatFileSystem.open(fat, ZoneOffset.UTC)) {
+                    SyslinuxInstaller.install(fat, volume.extents(LDLINUX_SYS), detail.syslinux());
                 }
             }
             int partitionIndex = 1;
@@ -460,6 +499,30 @@ public final class ExtractJob implements CreateJob {
         }
     }
 
+    private static final String LDLINUX_SYS = "/ldlinux.sys";
+    private static final String SYSLINUX_CFG = "/syslinux/syslinux.cfg";
+
+    /**
+     * ldlinux.sys (patched for its sectors after the FAT is closed), its second stage beside it,
+     * and a syslinux.cfg offering the entries of the GRUB menu UEFI boots.
+     */
+    private static void writeSyslinuxFiles(FatWriter writer, SyslinuxFiles files, ConfigEditor editor, FileTimes times)
+            throws IOException {
+        for (String taken : List.of(LDLINUX_SYS, "/ldlinux.c32", "/boot/syslinux/syslinux.cfg", SYSLINUX_CFG)) {
+            if (writer.volume().stat(taken).isPresent()) {
+                throw new IOException("the ISO has its own " + taken + "; extract mode cannot install SYSLINUX beside it");
+            }
+        }
+        byte[] sys = SyslinuxInstaller.ldlinuxFile(files);
+        writer.writeFile(LDLINUX_SYS, sys.length, new ByteArrayInputStream(sys), times);
+        writer.writeFile("/ldlinux.c32", files.ldlinuxC32().length, new ByteArrayInputStream(files.ldlinuxC32()), times);
+        if (writer.volume().stat("/syslinux").isEmpty()) {
+            writer.mkdirs("/syslinux", times);
+        }
+        byte[] cfg = SyslinuxMenu.fromGrub(editor.uefiMenu()).getBytes(StandardCharsets.UTF_8);
+        writer.writeFile(SYSLINUX_CFG, cfg.length, new ByteArrayInputStream(cfg), times);
+    }
+
     private static JobException wiped(BlockDevice target, Outcome outcome, String message, Exception cause) {
         try {
             FreshTables.wipe(target);
@@ -484,6 +547,12 @@ public final class ExtractJob implements CreateJob {
                         live ? p.label() : p.role()));
             }
             FreshTables.writeGpt(out, detail.diskGuid(), entries);
+            if (detail.syslinux() != null) {
+                // gptmbr.bin finds the partition with the legacy-BIOS-bootable attribute
+                byte[] sector0 = out.readBytes(0, Mbr.SECTOR_SIZE);
+                System.arraycopy(detail.syslinux().gptMbr(), 0, sector0, 0, detail.syslinux().gptMbr().length);
+                out.writeBytes(0, sector0);
+            }
         } else {
             List<MbrPartitionEntry> entries = new ArrayList<>();
             for (CreatePlan.PlannedPartition p : plan.partitions()) {
@@ -491,7 +560,12 @@ public final class ExtractJob implements CreateJob {
                 entries.add(MbrPartitionEntry.of(live ? MbrTypes.FAT32_LBA : MbrTypes.LINUX, p.offset() / sector,
                         p.length() / sector, live));
             }
-            FreshTables.writeMbr(out, Mbr.fresh(detail.diskSignature() & 0xFFFF_FFFFL, entries));
+            byte[] code = new byte[Mbr.BOOT_CODE_SIZE];
+            if (detail.syslinux() != null) {
+                // mbr.bin chain-loads the active partition's boot sector: the FAT one
+                System.arraycopy(detail.syslinux().mbr(), 0, code, 0, detail.syslinux().mbr().length);
+            }
+            FreshTables.writeMbr(out, Mbr.fresh(code, detail.diskSignature() & 0xFFFF_FFFFL, entries));
         }
     }
 
@@ -589,6 +663,7 @@ public final class ExtractJob implements CreateJob {
         private final Map<String, BootConfig.Loader> loaders = new HashMap<>();
         private final String fatUuid;
         private final PersistenceRecipe recipe;
+        private final Map<String, byte[]> editedGrub = new LinkedHashMap<>();
 
         ConfigEditor(LiveFamily family, Detail detail) {
             this.fatUuid = Fat32Formatter.serialText(detail.fatSerial());
@@ -614,7 +689,9 @@ public final class ExtractJob implements CreateJob {
             try {
                 if (loader == BootConfig.Loader.GRUB) {
                     GrubConfig grub = GrubConfig.parse(bytes);
-                    return grub.entries().stream().anyMatch(e -> !e.submenu()) ? grub.withPersistence(recipe) : bytes;
+                    byte[] edited = grub.entries().stream().anyMatch(e -> !e.submenu()) ? grub.withPersistence(recipe) : bytes;
+                    editedGrub.put(path, edited);
+                    return edited;
                 }
                 if (loader == BootConfig.Loader.SYSLINUX) {
                     SyslinuxConfig syslinux = SyslinuxConfig.parse(bytes);
@@ -626,6 +703,29 @@ public final class ExtractJob implements CreateJob {
                 throw new IOException("cannot edit " + path + ": " + e.getMessage(), e);
             }
             return bytes;
+        }
+
+        /**
+         * The GRUB menu UEFI boots, as edited: /EFI/BOOT/grub.cfg when it has kernel entries
+         * (Fedora), else the edited configuration with the most (Debian's /boot/grub/grub.cfg).
+         */
+        byte[] uefiMenu() throws IOException {
+            byte[] best = null;
+            int most = 0;
+            for (Map.Entry<String, byte[]> e : editedGrub.entrySet()) {
+                int entries = SyslinuxMenu.entries(e.getValue()).size();
+                if (e.getKey().equalsIgnoreCase("/EFI/BOOT/grub.cfg") && entries > 0) {
+                    return e.getValue();
+                }
+                if (entries > most) {
+                    most = entries;
+                    best = e.getValue();
+                }
+            }
+            if (best == null) {
+                throw new IOException("no GRUB configuration with kernel entries to make syslinux.cfg from");
+            }
+            return best;
         }
 
         String relabel(String text, boolean grub) {
