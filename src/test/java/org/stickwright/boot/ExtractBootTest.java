@@ -29,7 +29,7 @@ import org.stickwright.testing.Tags;
  * Extract-mode sticks made by {@code stickwright create --mode extract} boot and keep their
  * changes: the Fedora flat fixture (embedded ext4 overlay file, home.img, a second profile), the
  * nested one (dm-snapshot store file) and Debian (ext4 partition labelled persistence), under
- * OVMF. Boots run two at a time as in {@link BootKitTest}; serial logs in target/boot-logs/.
+ * OVMF, and each fixture under SeaBIOS through the SYSLINUX the job installs. Boots run two at a time as in {@link BootKitTest}; serial logs in target/boot-logs/.
  */
 @Tag(Tags.BOOT)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -48,7 +48,7 @@ class ExtractBootTest {
     @BeforeAll
     void startBoots() throws IOException {
         Capabilities.requireRoot();
-        Capabilities.requireTools("qemu-system-x86_64", "debootstrap", "flock");
+        Capabilities.requireTools("qemu-system-x86_64", "debootstrap", "flock", "syslinux");
         Capabilities.require(Firmware.OVMF.installed(), "OVMF is not installed (Debian package ovmf)");
         start = System.nanoTime();
         LiveFixture.builtDirectory();
@@ -66,6 +66,11 @@ class ExtractBootTest {
         Path debian = make(LiveFixture.DEBIAN_LIVE, "debian", "--persistence", "64M");
         checks.put("debian", workers.submit(() -> timed(runner.checkPersistence(debian, Firmware.OVMF,
                 BootOptions.defaults()))));
+        for (LiveFixture fixture : LiveFixture.values()) {
+            Path bios = make(fixture, fixture.name().toLowerCase() + "-seabios", "--persistence", "64M");
+            checks.put(fixture + " SEABIOS", workers.submit(() -> timed(runner.checkPersistence(bios, Firmware.SEABIOS,
+                    BootOptions.defaults()))));
+        }
         // After the default profile's boots on the same stick (the single-thread order below is
         // not guaranteed across two workers, so this one waits for them itself).
         Future<PersistenceCheck> flatDefault = checks.get("flat default");
@@ -126,6 +131,14 @@ class ExtractBootTest {
         PersistenceCheck check = get(checks.get("debian"));
         assertThat(check.first().cmdline()).as(check.summary()).contains("boot=live components quiet splash console=ttyS0 persistence");
         assertThat(check.second().rootMount()).as(check.summary()).contains("upperdir=/run/live/persistence/");
+        assertThat(check.persisted()).as(check.summary()).isTrue();
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} boots through our SYSLINUX under SeaBIOS and persists")
+    @org.junit.jupiter.params.provider.EnumSource(LiveFixture.class)
+    void seaBiosBootsThroughSyslinuxAndPersists(LiveFixture fixture) throws Exception {
+        PersistenceCheck check = get(checks.get(fixture + " SEABIOS"));
+        assertThat(check.first().cmdline()).as(check.summary()).contains("initrd=");
         assertThat(check.persisted()).as(check.summary()).isTrue();
     }
 

@@ -14,9 +14,8 @@
  *      sect1ptr0, sect1ptr1, raidpatch (all u16). The boot sector loads the loader's first
  *      sector from the 64-bit LBA stored at its own offsets sect1ptr0/sect1ptr1 (relative to the
  *      volume; it adds the partition's hidden sectors); that sector then loads the others from
- *      the extent list at secptroffset: {u64 lba, u16 sectors} records, each at most 127
- *      sectors and never crossing a 64 KiB boundary of the load address (which starts at
- *      0x8000). The ADV pointers (two u64) name the ADV sectors. Finally the checksum makes the
+ *      the extent list at secptroffset: {u64 lba, u16 sectors} records of consecutive sectors,
+ *      each below 64 KiB (at most 127 sectors: one BIOS read each). The ADV pointers (two u64) name the ADV sectors. Finally the checksum makes the
  *      32-bit sum of all loader dwords equal LDLINUX_MAGIC.
  *   3. The volume's boot sector gets SYSLINUX's jump and OEM name (bytes 0-10) and its code
  *      (bytes 90-509); the BPB in between stays the volume's own. We write the same sector to
@@ -40,7 +39,6 @@ public final class SyslinuxInstaller {
     static final int ADV_MAGIC1 = 0x5A2D2FA5;
     static final int ADV_MAGIC2 = 0xA3041767;
     static final int ADV_MAGIC3 = 0xDD28BF64;
-    private static final int LOAD_ADDRESS = 0x8000;
     private static final int HEAD_LENGTH = 11;
     private static final int CODE_OFFSET = 90;
     private static final int CODE_END = 510;
@@ -173,27 +171,21 @@ public final class SyslinuxInstaller {
         img.putInt(pa + 16, SyslinuxFiles.LDLINUX_MAGIC - sum);
     }
 
-    /** Runs of consecutive sectors, as the loader reads them: below 64 KiB each, no 64 KiB crossing. */
+    /** Runs of consecutive sectors, as the loader reads them: each below 64 KiB, i.e. at most 127 sectors. */
     static List<long[]> extents(List<Long> sectors) {
         List<long[]> out = new ArrayList<>();
-        long address = LOAD_ADDRESS;
-        long base = address;
         long lba = 0;
         long length = 0;
         for (long sector : sectors) {
+            if (length > 0 && sector == lba + length && (length + 1) * SECTOR < 65536) {
+                length++;
+                continue;
+            }
             if (length > 0) {
-                long bytes = (length + 1) * SECTOR;
-                if (sector == lba + length && bytes < 65536 && ((address ^ (base + bytes - 1)) & 0xFFFF_0000L) == 0) {
-                    length++;
-                    address += SECTOR;
-                    continue;
-                }
                 out.add(new long[] {lba, length});
             }
-            base = address;
             lba = sector;
             length = 1;
-            address += SECTOR;
         }
         if (length > 0) {
             out.add(new long[] {lba, length});

@@ -147,6 +147,18 @@ public final class ExtractJob implements CreateJob {
             throw new JobException(Outcome.BAD_INPUT, request.image() + ": the dracut root image "
                     + family.rootImage() + " is neither a flat nor a nested squashfs/EROFS image");
         }
+        if (request.keepPersistence()) {
+            List<String> notes = new ArrayList<>();
+            SyslinuxFiles syslinux = syslinux(sectorSize, notes);
+            notes.add("--keep-persistence: the stick's partitions, FAT32 label and UUID and its persistence files stay; "
+                    + "everything else on the FAT32 partition is replaced by this image's files");
+            if (request.persistence() > 0 || request.home() > 0 || !request.profiles().isEmpty()) {
+                notes.add("--keep-persistence keeps the stores as they are: the sizes given are not used");
+            }
+            Detail detail = new Detail(null, 0, 0, null, List.of(), List.of(), PersistenceRecipe.plain(),
+                    request.identifiers().now(), treeBytes, syslinux);
+            return new CreatePlan(request, family, targetSize, sectorSize, List.of(), List.of(), List.of(), notes, detail);
+        }
         checkSizes();
 
         Identifiers ids = request.identifiers();
@@ -432,6 +444,9 @@ public final class ExtractJob implements CreateJob {
 
     @Override
     public Created write(CreatePlan plan, BlockDevice target) throws JobException {
+        if (request.keepPersistence()) {
+            return refresh(plan, target);
+        }
         Detail detail = (Detail) plan.detail();
         long start = System.nanoTime();
         WrittenRanges out = new WrittenRanges(target);
@@ -467,6 +482,7 @@ public final class ExtractJob implements CreateJob {
                         fileExtents.put(store, writer.allocateContiguous(store.path(), store.size(), ours));
                     }
                 }
+                writeManifest(writer, plan.family(), iso, isoFile, detail, ours);
             }
             if (detail.syslinux() != null) {
                 try (FatFileSystem volume = FatFileSystem.open(fat, ZoneOffset.UTC)) {
@@ -496,6 +512,165 @@ public final class ExtractJob implements CreateJob {
             throw e.outcome() == Outcome.BAD_INPUT && out.bytesWritten() == 0 ? e : wiped(target, e.outcome(), e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
             throw wiped(target, Outcome.IO_ERROR, e.getMessage(), e);
+        }
+    }
+
+    /** The manifest a later --keep-persistence run reads (StickManifest). */
+    private static void writeManifest(FatWriter writer, LiveFamily family, IsoImage iso, BlockDevice isoFile,
+            Detail detail, FileTimes times) throws IOException {
+        byte[] bytes = new StickManifest(family.family(), family.rootImage(), rootFingerprint(family, iso, isoFile),
+                detail.stores(), detail.recipe()).toBytes();
+        String dir = StickManifest.PATH.substring(0, StickManifest.PATH.lastIndexOf('/'));
+        if (writer.volume().stat(dir).isEmpty()) {
+            writer.mkdirs(dir, times);
+        }
+        writer.writeFile(StickManifest.PATH, bytes.length, new ByteArrayInputStream(bytes), times);
+    }
+
+    private static String rootFingerprint(LiveFamily family, IsoImage iso, BlockDevice isoFile) throws IOException {
+        if (family.rootImage() == null) {
+            return "-";
+        }
+        Optional<IsoEntry> root = iso.find(family.rootImage());
+        if (root.isEmpty()) {
+            return "-";
+        }
+        List<long[]> extents = root.get().extents().stream().map(e -> new long[] {e.offset(), e.length()}).toList();
+        return StickManifest.fingerprint(isoFile, extents, root.get().size());
+    }
+
+    /**
+     * --keep-persistence: on a stick this job made, keep the tables, the FAT32 volume (label,
+     * UUID) and the stores the manifest lists; delete every other file on the FAT32 partition and
+     * copy the new image's tree in, with the boot configurations made from the stick's recipe.
+     */
+    private Created refresh(CreatePlan plan, BlockDevice target) throws JobException {
+        Detail planned = (Detail) plan.detail();
+        long start = System.nanoTime();
+        WrittenRanges out = new WrittenRanges(target);
+        try (ImageFile isoFile = ImageFile.openReadOnly(request.image())) {
+            IsoImage iso = IsoImage.open(isoFile);
+            org.stickwright.engine.part.PartitionTables tables = org.stickwright.engine.part.PartitionTables.read(target);
+            int sector = target.logicalSectorSize();
+            if (tables.partitions().isEmpty()) {
+                throw new JobException(Outcome.BAD_INPUT, target.name() + " has no partitions: not a stick made by "
+                        + "extract mode; nothing was written");
+            }
+            var first = tables.partitions().get(0);
+            BlockDevice fat = out.slice(first.firstLba() * sector, first.sectorCount() * sector);
+            StickManifest manifest;
+            String label;
+            int serial;
+            List<String> notes = new ArrayList<>(plan.notes());
+            List<CreatePlan.PlannedFile> files = new ArrayList<>();
+            try (FatFileSystem volume = FatFileSystem.open(fat, ZoneOffset.UTC)) {
+                if (volume.stat(StickManifest.PATH).isEmpty()) {
+                    throw new JobException(Outcome.BAD_INPUT, target.name() + ": no " + StickManifest.PATH
+                            + " on its first partition, so it is not a stick made by extract mode; nothing was written");
+                }
+                manifest = StickManifest.parse(volume.readAllBytes(StickManifest.PATH));
+                if (manifest.family() != plan.family().family()) {
+                    throw new JobException(Outcome.BAD_INPUT, "the stick holds a " + manifest.family().displayName()
+                            + " system, " + request.image() + " is " + plan.family().family().displayName()
+                            + ": its persistence would not fit; nothing was written");
+                }
+                label = volume.volumeLabel().trim();
+                serial = volume.volumeSerial();
+                String newRoot = rootFingerprint(plan.family(), iso, isoFile);
+                for (ExtractStores.Store store : manifest.stores()) {
+                    if (store.onFat() && volume.stat(store.path()).isEmpty()) {
+                        throw new JobException(Outcome.BAD_INPUT, "the manifest lists " + store.path()
+                                + " but the stick has no such file; nothing was written");
+                    }
+                    if (store.onFat()) {
+                        files.add(new CreatePlan.PlannedFile(1, store.path(), store.size(), store.role()));
+                    }
+                    if (store.kind() == ExtractStores.Kind.DM_SNAPSHOT_FILE && !newRoot.equals(manifest.rootFingerprint())) {
+                        notes.add("warning: " + store.path() + " is a dm-snapshot store of changed blocks of the old "
+                                + "root image; " + request.image() + " has a different one, so the kept changes will "
+                                + "not apply (reset that store, e.g. `stickwright overlay reset`, before booting it)");
+                    }
+                }
+                progress.startPhase("remove old live files", 0);
+                removeAllBut(volume, manifest);
+            }
+            Detail detail = new Detail(label, serial, 0, null, List.of(), manifest.stores(), manifest.recipe(),
+                    planned.time(), planned.treeBytes(), planned.syslinux());
+            FileTimes ours = FileTimes.of(detail.time());
+            ConfigEditor editor = new ConfigEditor(plan.family(), detail);
+            try (FatWriter writer = FatWriter.open(fat, ZoneOffset.UTC)) {
+                progress.startPhase("copy", detail.treeBytes());
+                iso.extract(new EditingSink(new IsoTreeToFat(writer, isoFile), writer, editor));
+                copyMissingEfiFiles(plan.family(), isoFile, writer, editor, ours);
+                if (detail.syslinux() != null) {
+                    writeSyslinuxFiles(writer, detail.syslinux(), editor, ours);
+                }
+                writeManifest(writer, plan.family(), iso, isoFile, detail, ours);
+            }
+            if (detail.syslinux() != null) {
+                try (FatFileSystem volume = FatFileSystem.open(fat, ZoneOffset.UTC)) {
+                    SyslinuxInstaller.install(fat, volume.extents(LDLINUX_SYS), detail.syslinux());
+                }
+                byte[] sector0 = out.readBytes(0, Mbr.SECTOR_SIZE);
+                byte[] code = tables.scheme() == org.stickwright.engine.part.PartitionTables.Scheme.GPT
+                        ? detail.syslinux().gptMbr() : detail.syslinux().mbr();
+                System.arraycopy(code, 0, sector0, 0, code.length);
+                out.writeBytes(0, sector0);
+            }
+            out.flush();
+            progress.startPhase("hash", out.ranges().stream().mapToLong(r -> r[1]).sum());
+            List<WrittenRanges.HashedRange> hashes = out.hash(target, progress, cancellation);
+            List<CreatePlan.PlannedPartition> partitions = new ArrayList<>();
+            for (var p : tables.partitions()) {
+                partitions.add(new CreatePlan.PlannedPartition(p.number(), p.firstLba() * sector, p.sectorCount() * sector,
+                        p.number() == 1 ? "live" : "kept", p.number() == 1 ? "fat32" : "kept", p.number() == 1 ? label : null));
+            }
+            List<String> entries = new ArrayList<>();
+            manifest.recipe().profiles().forEach(p -> entries.add(p.titleSuffix()));
+            entries.add(manifest.recipe().profiles().isEmpty() ? "live" : PersistenceRecipe.PLAIN_SUFFIX);
+            CreatePlan done = new CreatePlan(request, plan.family(), plan.targetSize(), sector, partitions, files, entries,
+                    notes, detail);
+            return new Created(done, out.bytesWritten(), System.nanoTime() - start, new Written(hashes));
+        } catch (Cancellation.CancelledException e) {
+            throw wiped(target, Outcome.CANCELLED, "cancelled", e);
+        } catch (JobException e) {
+            throw e.outcome() == Outcome.BAD_INPUT && out.bytesWritten() == 0 ? e : wiped(target, e.outcome(), e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            if (out.bytesWritten() == 0) {
+                throw new JobException(Outcome.BAD_INPUT, target.name() + " cannot be read as a stick made by extract "
+                        + "mode: " + e.getMessage() + "; nothing was written", e);
+            }
+            throw wiped(target, Outcome.IO_ERROR, e.getMessage(), e);
+        }
+    }
+
+    /** Deletes every file and directory of the volume except the manifest's stores and their parents. */
+    private static void removeAllBut(FatFileSystem volume, StickManifest manifest) throws IOException {
+        java.util.Set<String> keep = new java.util.HashSet<>();
+        for (ExtractStores.Store store : manifest.stores()) {
+            if (store.onFat()) {
+                String path = store.path().toUpperCase(Locale.ROOT);
+                keep.add(path);
+                for (int i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) {
+                    keep.add(path.substring(0, i));
+                }
+            }
+        }
+        List<String> files = new ArrayList<>();
+        List<String> directories = new ArrayList<>();
+        volume.walk((path, entry) -> {
+            boolean volumeLabel = (entry.attributes() & org.stickwright.engine.fat.FatEntry.ATTR_VOLUME_ID) != 0
+                    && !entry.isDirectory();
+            if (!volumeLabel && !keep.contains(path.toUpperCase(Locale.ROOT))) {
+                (entry.isDirectory() ? directories : files).add(path);
+            }
+        });
+        for (String file : files) {
+            volume.delete(file);
+        }
+        directories.sort(java.util.Comparator.comparingInt(String::length).reversed());
+        for (String directory : directories) {
+            volume.delete(directory);
         }
     }
 

@@ -48,7 +48,7 @@ class ExtractJobTest {
     void fedoraFlatStickHoldsTheIsoTreeTheOverlayImageAndHome() throws Exception {
         Path stick = create(LiveFixture.FEDORA_FLAT, "--persistence", "256M", "--home", "64M", "--profile", "work=32M",
                 "--size", "2G", "--seed", "11");
-        assertThat(Tool.run("sfdisk", "--verify", stick.toString()).ok().output()).doesNotContain("error");
+        assertThat(Tool.run("sfdisk", "--verify", stick.toString()).ok().output()).contains("No errors detected");
         Path fat = partition(stick, 1);
         fsckFat(fat);
         String serial;
@@ -63,7 +63,7 @@ class ExtractJobTest {
                 List.of("/EFI/BOOT/grub.cfg", "/boot/grub2/grub.cfg"));
         String overlay = "/LiveOS/overlay-" + label + "-" + serial;
         assertThat(extras.keySet()).containsExactlyInAnyOrder(overlay, "/LiveOS/overlay-work", "/LiveOS/home.img",
-                "/ldlinux.sys", "/ldlinux.c32", "/syslinux/syslinux.cfg");
+                "/ldlinux.sys", "/ldlinux.c32", "/syslinux/syslinux.cfg", StickManifest.PATH);
         assertThat(Files.readString(tree.resolve("syslinux/syslinux.cfg")))
                 .contains("default persistent\n", "label persistent-work\n", "label live\n",
                         "append initrd=/images/pxeboot/initrd.img root=live:UUID=" + serial);
@@ -126,7 +126,7 @@ class ExtractJobTest {
         Map<String, String> extras = compareWithIso(LiveFixture.DEBIAN_LIVE, tree,
                 List.of("/boot/grub/grub.cfg", "/isolinux/live.cfg"));
         assertThat(extras).containsOnlyKeys("/EFI/boot/bootx64.efi", "/ldlinux.sys", "/ldlinux.c32",
-                "/syslinux/syslinux.cfg");
+                "/syslinux/syslinux.cfg", StickManifest.PATH);
         assertThat(Files.readString(tree.resolve("isolinux/live.cfg")))
                 .contains("quiet splash console=ttyS0 persistence\n")
                 .contains("persistence persistence-label=work");
@@ -169,11 +169,11 @@ class ExtractJobTest {
 
     @Test
     void aSeededRunIsByteIdenticalAndAnUnseededOneIsNot() throws Exception {
-        Path a = create(LiveFixture.FEDORA_FLAT, "a.img", "--persistence", "64M", "--home", "32M", "--size", "1G",
+        Path a = createNamed(LiveFixture.FEDORA_FLAT, "a.img", "--persistence", "64M", "--home", "32M", "--size", "1G",
                 "--seed", "5");
-        Path b = create(LiveFixture.FEDORA_FLAT, "b.img", "--persistence", "64M", "--home", "32M", "--size", "1G",
+        Path b = createNamed(LiveFixture.FEDORA_FLAT, "b.img", "--persistence", "64M", "--home", "32M", "--size", "1G",
                 "--seed", "5");
-        Path c = create(LiveFixture.FEDORA_FLAT, "c.img", "--persistence", "64M", "--home", "32M", "--size", "1G");
+        Path c = createNamed(LiveFixture.FEDORA_FLAT, "c.img", "--persistence", "64M", "--home", "32M", "--size", "1G");
         assertThat(Tool.run("cmp", a.toString(), b.toString()).exitCode()).as("seeded runs are identical").isZero();
         assertThat(Tool.run("cmp", a.toString(), c.toString()).exitCode()).as("unseeded: other identifiers").isNotZero();
     }
@@ -219,13 +219,107 @@ class ExtractJobTest {
         fsckFat(fat);
     }
 
+    @Test
+    void keepPersistenceReplacesTheLiveFilesAndKeepsTheStores() throws Exception {
+        Path stick = create(LiveFixture.FEDORA_FLAT, "--persistence", "64M", "--home", "32M", "--size", "1G");
+        String serial;
+        Map<String, String> before = new TreeMap<>();
+        List<String> stores = new ArrayList<>();
+        try (ImageFile image = ImageFile.openReadWrite(stick)) {
+            var fat = image.slice(MIB, image.size() - MIB);
+            try (FatFileSystem volume = FatFileSystem.open(fat)) {
+                serial = volume.volumeSerialText();
+                stores.add("/LiveOS/overlay-FEDORA-SWFL-" + serial);
+                stores.add("/LiveOS/home.img");
+                // a change made while booted: a block in the middle of each store
+                for (String store : stores) {
+                    FileExtent extent = volume.extents(store).get(0);
+                    fat.writeBytes(extent.deviceOffset() + 16 * MIB, "kept across upgrades".getBytes());
+                }
+            }
+            try (FatFileSystem volume = FatFileSystem.open(fat)) {
+                for (String store : stores) {
+                    before.put(store, volume.extents(store) + " " + sha256(volume.readAllBytes(store)));
+                }
+            }
+        }
+        Tool.Result result = CliProcess.run("create", LiveFixture.FEDORA_NESTED.iso().toString(), stick.toString(),
+                "--mode", "extract", "--keep-persistence", "--yes");
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(result.output()).doesNotContain("warning:");
+        Path fat = partition(stick, 1);
+        fsckFat(fat);
+        try (ImageFile image = ImageFile.openReadOnly(fat); FatFileSystem volume = FatFileSystem.open(image)) {
+            assertThat(volume.volumeSerialText()).isEqualTo(serial);
+            for (String store : stores) {
+                assertThat(volume.extents(store) + " " + sha256(volume.readAllBytes(store))).as(store)
+                        .isEqualTo(before.get(store));
+            }
+        }
+        Path tree = copyTree(fat);
+        Map<String, String> extras = compareWithIso(LiveFixture.FEDORA_NESTED, tree,
+                List.of("/EFI/BOOT/grub.cfg", "/boot/grub2/grub.cfg"));
+        assertThat(extras.keySet()).containsExactlyInAnyOrder(stores.get(0), stores.get(1), "/ldlinux.sys",
+                "/ldlinux.c32", "/syslinux/syslinux.cfg", StickManifest.PATH);
+        assertThat(Files.readString(tree.resolve("EFI/BOOT/grub.cfg"))).contains("search --no-floppy --set=root --fs-uuid "
+                + serial, "rd.live.overlay=UUID=" + serial + " rd.live.overlay.overlayfs").doesNotContain("Fedora-SWFlat");
+    }
+
+    @Test
+    void keepPersistenceWarnsWhenADmSnapshotStoreMeetsAnotherRootImage() throws Exception {
+        Path stick = create(LiveFixture.FEDORA_NESTED, "--persistence", "64M", "--size", "1G");
+        Tool.Result same = CliProcess.run("create", LiveFixture.FEDORA_NESTED.iso().toString(), stick.toString(),
+                "--mode", "extract", "--keep-persistence", "--yes");
+        assertThat(same.exitCode()).as(same.output()).isZero();
+        assertThat(same.output()).doesNotContain("warning:");
+        Tool.Result other = CliProcess.run("create", LiveFixture.FEDORA_FLAT.iso().toString(), stick.toString(),
+                "--mode", "extract", "--keep-persistence", "--yes");
+        assertThat(other.exitCode()).as(other.output()).isZero();
+        assertThat(other.output()).contains("warning:", "dm-snapshot");
+        fsckFat(partition(stick, 1));
+    }
+
+    @Test
+    void keepPersistenceRefusesSticksItDidNotMakeAndOtherFamilies() throws Exception {
+        Path fedora = create(LiveFixture.FEDORA_FLAT, "--persistence", "64M", "--size", "1G");
+        String before = fileHash(fedora);
+        Tool.Result debian = CliProcess.run("create", LiveFixture.DEBIAN_LIVE.iso().toString(), fedora.toString(),
+                "--mode", "extract", "--keep-persistence", "--yes");
+        assertThat(debian.exitCode()).as(debian.output()).isEqualTo(2);
+        assertThat(fileHash(fedora)).as("untouched").isEqualTo(before);
+
+        Path raw = dir.resolve("raw.img");
+        Files.copy(LiveFixture.DEBIAN_LIVE.iso(), raw);
+        byte[] rawBefore = Files.readAllBytes(raw);
+        Tool.Result notOurs = CliProcess.run("create", LiveFixture.DEBIAN_LIVE.iso().toString(), raw.toString(),
+                "--mode", "extract", "--keep-persistence", "--yes");
+        assertThat(notOurs.exitCode()).as(notOurs.output()).isEqualTo(2);
+        assertThat(Files.readAllBytes(raw)).as("untouched").isEqualTo(rawBefore);
+    }
+
+    /** SHA-256 of a (large, sparse) image file, streamed. */
+    private static String fileHash(Path file) throws Exception {
+        java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+        try (var in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[1 << 20];
+            for (int n; (n = in.read(buffer)) > 0;) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return java.util.HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
     // ------------------------------------------------------------------------------ helpers
 
     private Path create(LiveFixture fixture, String... options) {
-        return create(fixture, fixture.name().toLowerCase() + ".img", options);
+        return createNamed(fixture, fixture.name().toLowerCase() + ".img", options);
     }
 
-    private Path create(LiveFixture fixture, String name, String... options) {
+    private Path createNamed(LiveFixture fixture, String name, String... options) {
         Path stick = dir.resolve(name);
         List<String> args = new ArrayList<>(List.of("create", fixture.iso().toString(), stick.toString(), "--mode",
                 "extract", "--yes"));
