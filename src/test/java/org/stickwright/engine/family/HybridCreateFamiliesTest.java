@@ -126,6 +126,32 @@ class HybridCreateFamiliesTest {
                 .hasMessageContaining("stickwright write");
     }
 
+    @Test
+    void verifyFindsAChangedByteInTheIsoOrInTheNewMetadataAndWipesTheStick() throws Exception {
+        for (boolean inIso : List.of(true, false)) {
+            Path stick = dir.resolve("verify-" + inIso + ".img");
+            CreateJob job = CreateJob.of(CreateRequest.hybrid(archIso, 64L << 20), new Progress(), new Cancellation());
+            CreatePlan plan = job.plan(STICK, 512);
+            try (ImageFile target = ImageFile.create(stick, STICK)) {
+                CreateJob.Created created = job.write(plan, target);
+                // A byte of the squashfs (ISO content nobody patched), or the store's ext4 superblock magic.
+                long at = inIso ? efiImageOffset(stick, "/arch/x86_64/airootfs.sfs") + 100
+                        : plan.partitions().get(1).offset() + 1024 + 0x38;
+                byte[] old = target.readBytes(at, 1);
+                target.writeBytes(at, new byte[] {(byte) (old[0] ^ 0x5a)});
+                try (ImageFile readBack = ImageFile.openReadOnly(stick)) {
+                    assertThatThrownBy(() -> job.verify(created, readBack))
+                            .isInstanceOfSatisfying(JobException.class,
+                                    e -> assertThat(e.outcome()).isEqualTo(Outcome.VERIFY_MISMATCH))
+                            .hasMessageContaining(inIso ? "differs from what was written at byte " + at
+                                    : "read back differently")
+                            .hasMessageContaining("wiped");
+                }
+                assertThat(target.readBytes(0, 1 << 20)).as("first MiB wiped").containsOnly(0);
+            }
+        }
+    }
+
     private static String extract(Path stick, String path) throws IOException {
         Path out = dir.resolve("x-" + stick.getFileName() + path.replace('/', '_'));
         Files.deleteIfExists(out);
