@@ -152,6 +152,77 @@ class HybridCreateFamiliesTest {
         }
     }
 
+    @Test
+    void aWriteThatFailsWhileFormattingLeavesTheStickWipedAndSaysSo() throws Exception {
+        Path stick = dir.resolve("failing.img");
+        CreateJob job = CreateJob.of(CreateRequest.hybrid(archIso, 64L << 20), new Progress(), new Cancellation());
+        CreatePlan plan = job.plan(STICK, 512);
+        long storeStart = plan.partitions().get(1).offset();
+        try (ImageFile file = ImageFile.create(stick, STICK);
+             FailingBeyond target = new FailingBeyond(file, storeStart + 4096)) {
+            assertThatThrownBy(() -> job.write(plan, target))
+                    .isInstanceOfSatisfying(JobException.class, e -> assertThat(e.outcome()).isEqualTo(Outcome.IO_ERROR))
+                    .hasMessageContaining("partition tables were wiped");
+            assertThat(file.readBytes(0, 1 << 20)).as("first MiB wiped").containsOnly(0);
+        }
+    }
+
+    /** A device whose writes fail from a given byte on, like a stick with a dead region. */
+    private static final class FailingBeyond implements org.stickwright.engine.io.BlockDevice {
+        private final org.stickwright.engine.io.BlockDevice inner;
+        private final long limit;
+        private boolean failed;
+
+        FailingBeyond(org.stickwright.engine.io.BlockDevice inner, long limit) {
+            this.inner = inner;
+            this.limit = limit;
+        }
+
+        @Override
+        public long size() throws IOException {
+            return inner.size();
+        }
+
+        @Override
+        public int logicalSectorSize() {
+            return inner.logicalSectorSize();
+        }
+
+        @Override
+        public int physicalSectorSize() {
+            return inner.physicalSectorSize();
+        }
+
+        @Override
+        public void read(java.nio.ByteBuffer dst, long position) throws IOException {
+            inner.read(dst, position);
+        }
+
+        @Override
+        public void write(java.nio.ByteBuffer src, long position) throws IOException {
+            if (!failed && position + src.remaining() > limit) {
+                failed = true;
+                throw new IOException("EIO at byte " + position);
+            }
+            inner.write(src, position);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            inner.flush();
+        }
+
+        @Override
+        public String name() {
+            return "failing " + inner.name();
+        }
+
+        @Override
+        public void close() {
+            // the file belongs to the test
+        }
+    }
+
     private static String extract(Path stick, String path) throws IOException {
         Path out = dir.resolve("x-" + stick.getFileName() + path.replace('/', '_'));
         Files.deleteIfExists(out);
