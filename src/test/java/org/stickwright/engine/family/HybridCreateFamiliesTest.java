@@ -100,6 +100,9 @@ class HybridCreateFamiliesTest {
                 .contains("writable", "home-rw", "STICKDATA");
         String grub = extract(stick, "/boot/grub/grub.cfg");
         assertThat(grub).contains("linux\t/casper/vmlinuz persistent  --- quiet splash", "(no persistence)");
+        // What mounting the ISO partition (from sector 64, -partition_offset 16) shows: its own trees.
+        Path isoPartition = extractRange(stick, 64 * 512, Files.size(iso) - 64 * 512, "ubuntu-p1.iso");
+        assertThat(extract(isoPartition, "/boot/grub/grub.cfg")).isEqualTo(grub);
         assertThat(Tool.run("sgdisk", "-v", stick.toString()).ok().stdout()).contains("No problems found");
         Path store = store(stick, created, "persistence", "ubuntu-store.ext4");
         Tool.run("e2fsck", "-fn", store.toString()).ok();
