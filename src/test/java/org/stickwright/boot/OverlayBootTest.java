@@ -1,9 +1,11 @@
 package org.stickwright.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -76,7 +78,82 @@ class OverlayBootTest {
             Files.copy(stickCopyOf(cow), sticks.resolve("overlay-dm-boot1.store"),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
-        System.out.println("guest dmsetup status: " + guest + "; exceptions " + store.exceptionCount());
+        System.out.println("boot 1: guest dmsetup status " + guest + "; exceptions " + store.exceptionCount());
+
+        // merge: the table applied to a copy of the fixture's rootfs.img holds the guest's files
+        Path origin = sticks.resolve("overlay-dm-rootfs.img");
+        extractRootfs(iso, origin);
+        try (ImageFile disk = ImageFile.openReadOnly(stick); BlockDevice volume = OverlayStick.volume(disk, start);
+                FatFileSystem fs = FatFileSystem.open(volume);
+                ExtentDevice cow = FatStoreFile.open(fs, volume, OverlayStick.STORE);
+                ImageFile rootfs = ImageFile.openReadWrite(origin)) {
+            DmSnapshotEditor.MergeResult merged = DmSnapshotEditor.merge(store, cow, rootfs);
+            assertThat(merged.applied()).isEqualTo(store.exceptionCount());
+            assertThat(merged.outsideOrigin()).isZero();
+        }
+        Tool.run("e2fsck", "-fn", origin.toString()).ok();
+        try (ImageFile rootfs = ImageFile.openReadOnly(origin)) {
+            Ext4Reader ext4 = Ext4Reader.open(rootfs);
+            for (Map.Entry<String, String> file : files.entrySet()) {
+                if (file.getValue().equals("MISSING")) {
+                    assertThatThrownBy(() -> ext4.lookup(file.getKey())).isInstanceOf(NoSuchFileException.class);
+                } else {
+                    Ext4Inode inode = ext4.lookup(file.getKey());
+                    assertThat(md5(ext4.readAll(inode, 1 << 20))).as(file.getKey()).isEqualTo(file.getValue());
+                }
+            }
+        }
+        Files.delete(origin);
+
+        // resize 256 MiB -> 1 GiB offline; boot 2 sees the data and the new size
+        try (ImageFile disk = ImageFile.openReadWrite(stick); BlockDevice volume = OverlayStick.volume(disk, start);
+                FatFileSystem fs = FatFileSystem.open(volume)) {
+            assertThat(FatStoreFile.resizeDmSnapshot(fs, volume, OverlayStick.STORE, 1024 * MIB)).isEqualTo(1024 * MIB);
+        }
+        DmSnapshotStore grown = readStore(stick, start);
+        assertThat(grown.dmsetupStatus()).isEqualTo(store.allocatedSectors() + "/2097152 " + store.metadataSectors());
+        BootResult second = runner.boot(stick, Firmware.OVMF, BootOptions.GRUB_SECOND_ENTRY);
+        assertThat(second.outcome()).as(second.summary()).isEqualTo(BootResult.Outcome.POWERED_OFF);
+        assertThat(second.cmdline()).contains("stickwright.overlaytest=check");
+        assertThat(OverlayStick.files(second)).as(second.summary()).isEqualTo(files);
+        DmSnapshotStore afterSecond = readStore(stick, start);
+        assertThat(OverlayStick.dmStatus(second)).isEqualTo("0 131072 snapshot " + afterSecond.dmsetupStatus())
+                .contains("/2097152 ");
+        System.out.println("boot 2 after resize: guest dmsetup status " + OverlayStick.dmStatus(second));
+
+        // an invalidated store (valid = 0, as the kernel leaves it after a failed write) recovered
+        try (ImageFile disk = ImageFile.openReadWrite(stick); BlockDevice volume = OverlayStick.volume(disk, start);
+                FatFileSystem fs = FatFileSystem.open(volume);
+                ExtentDevice cow = FatStoreFile.open(fs, volume, OverlayStick.STORE)) {
+            cow.writeBytes(4, new byte[4]);
+            assertThat(DmSnapshotStore.read(cow).dmsetupStatus()).isEqualTo("Invalid");
+            DmSnapshotEditor.Recovery recovery = DmSnapshotEditor.recover(cow);
+            assertThat(recovery.exceptions()).isEqualTo(afterSecond.exceptionCount());
+        }
+        BootResult third = runner.boot(stick, Firmware.OVMF, BootOptions.GRUB_SECOND_ENTRY);
+        assertThat(third.outcome()).as(third.summary()).isEqualTo(BootResult.Outcome.POWERED_OFF);
+        assertThat(OverlayStick.files(third)).as(third.summary()).isEqualTo(files);
+        assertThat(OverlayStick.dmStatus(third)).isEqualTo("0 131072 snapshot " + readStore(stick, start).dmsetupStatus());
+        System.out.println("boot 3 after recover: guest dmsetup status " + OverlayStick.dmStatus(third));
+    }
+
+    private static DmSnapshotStore readStore(Path stick, long start) throws IOException {
+        try (ImageFile disk = ImageFile.openReadOnly(stick); BlockDevice volume = OverlayStick.volume(disk, start);
+                FatFileSystem fs = FatFileSystem.open(volume);
+                ExtentDevice cow = FatStoreFile.open(fs, volume, OverlayStick.STORE)) {
+            return DmSnapshotStore.read(cow);
+        }
+    }
+
+    /** LiveOS/rootfs.img out of the fixture's squashfs, as a file. */
+    static void extractRootfs(Path iso, Path out) throws IOException {
+        try (ImageFile file = ImageFile.openReadOnly(iso)) {
+            IsoImage image = IsoImage.open(file);
+            IsoEntry squash = image.find("/LiveOS/squashfs.img").orElseThrow();
+            SquashfsImage squashfs = SquashfsImage.open(file.slice(squash.firstDataOffset(), squash.size()));
+            SquashfsEntry rootfs = squashfs.find("/LiveOS/rootfs.img").orElseThrow();
+            Files.write(out, squashfs.readFile(rootfs, rootfs.size()));
+        }
     }
 
     private static Path stickCopyOf(BlockDevice cow) throws IOException {
