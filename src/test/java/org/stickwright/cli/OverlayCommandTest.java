@@ -1,0 +1,171 @@
+package org.stickwright.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.stickwright.engine.fat.Fat32FormatOptions;
+import org.stickwright.engine.fat.Fat32Formatter;
+import org.stickwright.engine.fat.FatFileSystem;
+import org.stickwright.engine.fat.FileExtent;
+import org.stickwright.engine.fat.FileTimes;
+import org.stickwright.engine.io.BlockDevice;
+import org.stickwright.engine.io.ImageFile;
+import org.stickwright.engine.overlay.DmSnapshotStore;
+import org.stickwright.testing.Capabilities;
+import org.stickwright.testing.CliProcess;
+import org.stickwright.testing.Tags;
+import org.stickwright.testing.Tool;
+import org.tukaani.xz.XZInputStream;
+
+/**
+ * {@code stickwright overlay ...} as a process, on the store a real kernel wrote (the resource
+ * of RealKernelStoreTest: Fedora nested fixture, one boot): given as a store file, and inside
+ * a FAT32 partition laid out as extract mode keeps it, checked by fsck.fat after the edits.
+ */
+class OverlayCommandTest {
+    private static final long MIB = 1024 * 1024;
+    private static final String GUEST_STATUS = "864/524288 16";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void inspectResizeRecoverExportImportResetOnAStoreFile() throws IOException {
+        Path store = dir.resolve("overlay-store.img");
+        writeRealStore(store);
+
+        JsonObject inspected = result(CliProcess.run("overlay", "inspect", store.toString(), "--json").ok());
+        JsonObject dm = inspected.getAsJsonArray("stores").get(0).getAsJsonObject();
+        assertThat(dm.get("kind").getAsString()).isEqualTo("dm_snapshot_file");
+        assertThat(dm.get("dmsetupStatus").getAsString()).isEqualTo(GUEST_STATUS);
+        assertThat(dm.get("state").getAsString()).isEqualTo("valid");
+
+        assertThat(CliProcess.run("overlay", "resize", store.toString(), "--to", "400K", "--yes").exitCode())
+                .isEqualTo(2); // below the 442 KiB allocated: refused, nothing written
+        assertThat(Files.size(store)).isEqualTo(256 * MIB);
+        assertThat(CliProcess.run("overlay", "resize", store.toString(), "--to", "1G").exitCode())
+                .as("no terminal, no --yes").isEqualTo(2);
+        CliProcess.run("overlay", "resize", store.toString(), "--to", "1G", "--yes").ok();
+        assertThat(Files.size(store)).isEqualTo(1024 * MIB);
+        assertThat(status(store)).isEqualTo("864/2097152 16");
+
+        try (ImageFile file = ImageFile.openReadWrite(store)) {
+            file.writeBytes(4, new byte[4]);
+        }
+        assertThat(status(store)).isEqualTo("Invalid");
+        JsonObject recovered = result(CliProcess.run("overlay", "recover", store.toString(), "--yes", "--json").ok());
+        assertThat(recovered.get("exceptions").getAsInt()).isEqualTo(106);
+        assertThat(status(store)).isEqualTo("864/2097152 16");
+
+        Path backup = dir.resolve("backup.swstore");
+        CliProcess.run("overlay", "export", store.toString(), "--output", backup.toString()).ok();
+        assertThat(Files.size(backup)).isLessThan(64 * 1024);
+        String before = sha256(store);
+        CliProcess.run("overlay", "reset", store.toString(), "--yes").ok();
+        assertThat(status(store)).isEqualTo("16/2097152 16"); // fresh
+        Tool.Result imported = CliProcess.run("overlay", "import", store.toString(), backup.toString(), "--yes").ok();
+        assertThat(imported.stderr()).doesNotContain("warning");
+        assertThat(sha256(store)).isEqualTo(before);
+    }
+
+    @Test
+    @Tag(Tags.ORACLE)
+    void resizesAStoreOnAFatPartitionAndTheFatStaysConsistent() throws IOException {
+        Capabilities.requireTools("sgdisk", "fsck.fat");
+        Path stick = dir.resolve("stick.img");
+        long start = 1 * MIB;
+        long end = 1200 * MIB;
+        try (ImageFile disk = ImageFile.create(stick, end + MIB)) {
+            disk.flush();
+        }
+        Tool.run("sgdisk", "-n", "1:2048:" + (end / 512 - 1), "-t", "1:0700", stick.toString()).ok();
+        try (ImageFile disk = ImageFile.openReadWrite(stick); BlockDevice volume = disk.slice(start, end - start)) {
+            Fat32Formatter.format(volume, Fat32FormatOptions.defaults().withLabel("LIVE").withHiddenSectors(2048));
+            try (FatFileSystem fs = FatFileSystem.open(volume)) {
+                fs.mkdirs("LiveOS");
+                FileExtent extent = fs.allocateContiguous("LiveOS/overlay-LIVE-1234-ABCD", 256 * MIB,
+                        FileTimes.of(Instant.EPOCH));
+                volume.writeBytes(extent.deviceOffset(), realStoreHead());
+                fs.putFile("LiveOS/home.img", new byte[8192]);
+            }
+        }
+        JsonObject inspected = result(CliProcess.run("overlay", "inspect", stick.toString(), "--json").ok());
+        JsonArray stores = inspected.getAsJsonArray("stores");
+        assertThat(stores.size()).isEqualTo(2);
+        JsonObject dm = stores.get(0).getAsJsonObject();
+        assertThat(dm.get("path").getAsString()).isEqualTo("/LiveOS/overlay-LIVE-1234-ABCD");
+        assertThat(dm.get("dmsetupStatus").getAsString()).isEqualTo(GUEST_STATUS);
+
+        CliProcess.run("overlay", "resize", stick.toString(), "--to", "768M", "--yes").ok();
+        dm = result(CliProcess.run("overlay", "inspect", stick.toString(), "--profile", "overlay-LIVE-1234-ABCD",
+                "--json").ok()).getAsJsonArray("stores").get(0).getAsJsonObject();
+        assertThat(dm.get("dmsetupStatus").getAsString()).isEqualTo("864/1572864 16");
+        assertThat(dm.get("sizeBytes").getAsLong()).isEqualTo(768 * MIB);
+        fsckFat(stick, start, end);
+        // too big for the free space: refused before anything is written
+        assertThat(CliProcess.run("overlay", "resize", stick.toString(), "--to", "1100M", "--yes").exitCode())
+                .isNotZero();
+        fsckFat(stick, start, end);
+        assertThat(result(CliProcess.run("overlay", "inspect", stick.toString(), "--json").ok())
+                .getAsJsonArray("stores").get(0).getAsJsonObject().get("dmsetupStatus").getAsString())
+                .isEqualTo("864/1572864 16");
+    }
+
+    /** fsck.fat reads the partition copied out (it takes no offset). */
+    private void fsckFat(Path stick, long start, long end) throws IOException {
+        Path partition = dir.resolve("partition.img");
+        Tool.run("dd", "if=" + stick, "of=" + partition, "bs=1M", "skip=" + start / MIB, "count=" + (end - start) / MIB,
+                "conv=sparse", "status=none").ok();
+        Tool.run("fsck.fat", "-n", partition.toString()).ok();
+        Files.delete(partition);
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 20];
+            for (int n; (n = in.read(buffer)) > 0;) {
+                digest.update(buffer, 0, n);
+            }
+            return java.util.HexFormat.of().formatHex(digest.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String status(Path store) throws IOException {
+        try (ImageFile file = ImageFile.openReadOnly(store)) {
+            return DmSnapshotStore.read(file).dmsetupStatus();
+        }
+    }
+
+    private static JsonObject result(Tool.Result run) {
+        String last = run.stdout().strip().lines().reduce((a, b) -> b).orElseThrow();
+        JsonObject json = JsonParser.parseString(last).getAsJsonObject();
+        assertThat(json.get("event").getAsString()).isEqualTo("result");
+        return json;
+    }
+
+    private static byte[] realStoreHead() throws IOException {
+        try (InputStream in = OverlayCommandTest.class.getResourceAsStream(
+                "/org/stickwright/engine/overlay/fedora-nested-boot1-store.xz"); XZInputStream xz = new XZInputStream(in)) {
+            return xz.readAllBytes();
+        }
+    }
+
+    private static void writeRealStore(Path path) throws IOException {
+        try (ImageFile file = ImageFile.create(path, 256 * MIB)) {
+            file.writeBytes(0, realStoreHead());
+        }
+    }
+}
