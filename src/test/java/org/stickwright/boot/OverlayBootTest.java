@@ -3,6 +3,9 @@ package org.stickwright.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -27,6 +30,7 @@ import org.stickwright.engine.overlay.FatStoreFile;
 import org.stickwright.engine.squashfs.SquashfsEntry;
 import org.stickwright.engine.squashfs.SquashfsImage;
 import org.stickwright.testing.Capabilities;
+import org.stickwright.testing.CliProcess;
 import org.stickwright.testing.Tags;
 import org.stickwright.testing.Tool;
 
@@ -79,6 +83,9 @@ class OverlayBootTest {
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         System.out.println("boot 1: guest dmsetup status " + guest + "; exceptions " + store.exceptionCount());
+        JsonObject inspected = inspect(stick);
+        assertThat("0 131072 snapshot " + inspected.get("dmsetupStatus").getAsString()).isEqualTo(guest);
+        assertThat(inspected.get("path").getAsString()).isEqualTo("/" + OverlayStick.STORE);
 
         // merge: the table applied to a copy of the fixture's rootfs.img holds the guest's files
         Path origin = sticks.resolve("overlay-dm-rootfs.img");
@@ -106,10 +113,7 @@ class OverlayBootTest {
         Files.delete(origin);
 
         // resize 256 MiB -> 1 GiB offline; boot 2 sees the data and the new size
-        try (ImageFile disk = ImageFile.openReadWrite(stick); BlockDevice volume = OverlayStick.volume(disk, start);
-                FatFileSystem fs = FatFileSystem.open(volume)) {
-            assertThat(FatStoreFile.resizeDmSnapshot(fs, volume, OverlayStick.STORE, 1024 * MIB)).isEqualTo(1024 * MIB);
-        }
+        CliProcess.run("overlay", "resize", stick.toString(), "--to", "1G", "--yes").ok();
         DmSnapshotStore grown = readStore(stick, start);
         assertThat(grown.dmsetupStatus()).isEqualTo(store.allocatedSectors() + "/2097152 " + store.metadataSectors());
         BootResult second = runner.boot(stick, Firmware.OVMF, BootOptions.GRUB_SECOND_ENTRY);
@@ -126,15 +130,48 @@ class OverlayBootTest {
                 FatFileSystem fs = FatFileSystem.open(volume);
                 ExtentDevice cow = FatStoreFile.open(fs, volume, OverlayStick.STORE)) {
             cow.writeBytes(4, new byte[4]);
-            assertThat(DmSnapshotStore.read(cow).dmsetupStatus()).isEqualTo("Invalid");
-            DmSnapshotEditor.Recovery recovery = DmSnapshotEditor.recover(cow);
-            assertThat(recovery.exceptions()).isEqualTo(afterSecond.exceptionCount());
         }
+        assertThat(inspect(stick).get("state").getAsString()).isEqualTo("invalid");
+        CliProcess.run("overlay", "recover", stick.toString(), "--yes").ok();
+        assertThat(inspect(stick).get("exceptions").getAsInt()).isEqualTo(afterSecond.exceptionCount());
         BootResult third = runner.boot(stick, Firmware.OVMF, BootOptions.GRUB_SECOND_ENTRY);
         assertThat(third.outcome()).as(third.summary()).isEqualTo(BootResult.Outcome.POWERED_OFF);
         assertThat(OverlayStick.files(third)).as(third.summary()).isEqualTo(files);
         assertThat(OverlayStick.dmStatus(third)).isEqualTo("0 131072 snapshot " + readStore(stick, start).dmsetupStatus());
         System.out.println("boot 3 after recover: guest dmsetup status " + OverlayStick.dmStatus(third));
+    }
+
+    /**
+     * A store too small for what the guest writes: the guest's kernel reports Overflow (dracut
+     * loads it with PO), and offline the store reads as full.
+     */
+    @Test
+    void overflowingStoreIsReportedFull() throws Exception {
+        Capabilities.requireRoot();
+        Capabilities.requireTools("qemu-system-x86_64", "debootstrap", "flock", "sgdisk", "dd", "mtype", "mcopy");
+        Capabilities.require(Firmware.OVMF.installed(), "OVMF is not installed (Debian package ovmf)");
+        Files.createDirectories(sticks);
+        Path stick = sticks.resolve("overlay-dm-full-OVMF.img");
+        long start = OverlayStick.make(LiveFixture.FEDORA_NESTED.iso(), stick, 4 * MIB, "fill");
+        BootResult boot = runner.boot(stick, Firmware.OVMF);
+        assertThat(OverlayStick.dmStatus(boot)).as(boot.summary()).isEqualTo("0 131072 snapshot Overflow");
+        DmSnapshotStore store = readStore(stick, start);
+        assertThat(store.full()).isTrue();
+        assertThat(inspect(stick).get("state").getAsString()).isEqualTo("full");
+        System.out.println("overflow boot: " + boot.summary() + "; offline " + store.dmsetupStatus());
+    }
+
+    private static JsonObject inspect(Path stick) {
+        Tool.Result run = CliProcess.run("overlay", "inspect", stick.toString(), "--json").ok();
+        String last = run.stdout().strip().lines().reduce((a, b) -> b).orElseThrow();
+        JsonArray stores = JsonParser.parseString(last).getAsJsonObject().getAsJsonArray("stores");
+        for (int i = 0; i < stores.size(); i++) {
+            JsonObject store = stores.get(i).getAsJsonObject();
+            if (store.get("kind").getAsString().equals("dm_snapshot_file")) {
+                return store;
+            }
+        }
+        throw new AssertionError("no dm-snapshot store in " + last);
     }
 
     private static DmSnapshotStore readStore(Path stick, long start) throws IOException {

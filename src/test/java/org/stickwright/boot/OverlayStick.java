@@ -39,6 +39,11 @@ final class OverlayStick {
 
     /** Makes the stick; returns the byte offset of the FAT partition. */
     static long make(Path iso, Path stick, long storeBytes) throws IOException {
+        return make(iso, stick, storeBytes, "write");
+    }
+
+    /** As {@link #make(Path, Path, long)}, the default entry running test step {@code firstStep}. */
+    static long make(Path iso, Path stick, long storeBytes, String firstStep) throws IOException {
         StickWriter.blankStick(stick, STICK_SIZE);
         Tool.run("dd", "if=" + iso, "of=" + stick, "bs=4M", "conv=notrunc,sparse,fsync", "status=none").ok();
         long start = (Files.size(iso) + MIB - 1) / MIB * MIB;
@@ -60,10 +65,10 @@ final class OverlayStick {
         String cfg = Tool.run("mtype", "-i", esp, "::/EFI/BOOT/grub.cfg").ok().stdout();
         String overlay = "rd.live.overlay=LABEL=" + LABEL + ":/" + STORE;
         String edited = cfg.replace("rd.live.image console=ttyS0",
-                        "rd.live.image " + overlay + " stickwright.overlaytest=write console=ttyS0")
+                        "rd.live.image " + overlay + " stickwright.overlaytest=" + firstStep + " console=ttyS0")
                 .replace("rd.live.image stickwright.entry=second console=ttyS0",
                         "rd.live.image " + overlay + " stickwright.overlaytest=check console=ttyS0");
-        if (!edited.contains("overlaytest=write") || !edited.contains("overlaytest=check")) {
+        if (!edited.contains("overlaytest=" + firstStep) || !edited.contains("overlaytest=check")) {
             throw new IOException("unexpected EFI/BOOT/grub.cfg:\n" + cfg);
         }
         Path file = Files.createTempFile("grub", ".cfg");
