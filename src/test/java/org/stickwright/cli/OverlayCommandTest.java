@@ -1,6 +1,7 @@
 package org.stickwright.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -13,6 +14,9 @@ import java.time.Instant;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.stickwright.engine.ext.Ext4Formatter;
+import org.stickwright.engine.ext.Ext4Options;
+import org.stickwright.engine.ext.Ext4Reader;
 import org.stickwright.engine.fat.Fat32FormatOptions;
 import org.stickwright.engine.fat.Fat32Formatter;
 import org.stickwright.engine.fat.FatFileSystem;
@@ -119,6 +123,47 @@ class OverlayCommandTest {
         assertThat(result(CliProcess.run("overlay", "inspect", stick.toString(), "--json").ok())
                 .getAsJsonArray("stores").get(0).getAsJsonObject().get("dmsetupStatus").getAsString())
                 .isEqualTo("864/1572864 16");
+    }
+
+    @Test
+    @Tag(Tags.ORACLE)
+    void inspectsAndResetsALiveBootPersistencePartitionKeepingLabelUuidAndConf() throws IOException {
+        Capabilities.requireTools("sgdisk", "e2fsck", "dd");
+        Path stick = dir.resolve("debian-stick.img");
+        long start = MIB;
+        long end = 65 * MIB;
+        try (ImageFile disk = ImageFile.create(stick, end + MIB)) {
+            disk.flush();
+        }
+        Tool.run("sgdisk", "-n", "1:2048:" + (end / 512 - 1), "-t", "1:8300", stick.toString()).ok();
+        java.util.UUID uuid = java.util.UUID.fromString("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0");
+        try (ImageFile disk = ImageFile.openReadWrite(stick); BlockDevice volume = disk.slice(start, end - start)) {
+            Ext4Formatter.format(volume, Ext4Options.labelled("persistence").withUuid(uuid)
+                    .withEntries(org.stickwright.engine.overlay.OverlayfsUpperTestAccess.persistenceVolume()));
+        }
+        JsonObject store = result(CliProcess.run("overlay", "inspect", stick.toString(), "--json").ok())
+                .getAsJsonArray("stores").get(0).getAsJsonObject();
+        assertThat(store.get("kind").getAsString()).isEqualTo("live_boot_persistence");
+        assertThat(store.get("changedFiles").getAsLong()).isEqualTo(2);
+        assertThat(store.get("whiteouts").getAsLong()).isEqualTo(2);
+        assertThat(store.get("opaqueDirectories").getAsLong()).isEqualTo(1);
+        assertThat(store.getAsJsonArray("largest").get(0).getAsJsonObject().get("path").getAsString())
+                .isEqualTo("/var/big.log");
+
+        CliProcess.run("overlay", "reset", stick.toString(), "--yes").ok();
+        Path partition = dir.resolve("partition.img");
+        Tool.run("dd", "if=" + stick, "of=" + partition, "bs=1M", "skip=1", "count=64", "status=none").ok();
+        Tool.run("e2fsck", "-fn", partition.toString()).ok();
+        try (ImageFile volume = ImageFile.openReadOnly(partition)) {
+            Ext4Reader ext4 = Ext4Reader.open(volume);
+            assertThat(ext4.superblock().label()).isEqualTo("persistence");
+            assertThat(ext4.superblock().uuid()).isEqualTo(uuid);
+            assertThat(new String(ext4.readAll(ext4.lookup("/persistence.conf"), 4096))).isEqualTo("/ union\n");
+            assertThatThrownBy(() -> ext4.lookup("/rw/etc/hostname")).isInstanceOf(java.nio.file.NoSuchFileException.class);
+        }
+        store = result(CliProcess.run("overlay", "inspect", stick.toString(), "--json").ok())
+                .getAsJsonArray("stores").get(0).getAsJsonObject();
+        assertThat(store.get("changedFiles").getAsLong()).isZero();
     }
 
     /** fsck.fat reads the partition copied out (it takes no offset). */
