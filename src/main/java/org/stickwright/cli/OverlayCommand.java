@@ -34,6 +34,7 @@ import org.stickwright.engine.overlay.DmSnapshotEditor;
 import org.stickwright.engine.overlay.DmSnapshotException;
 import org.stickwright.engine.overlay.DmSnapshotStore;
 import org.stickwright.engine.overlay.FatStoreFile;
+import org.stickwright.engine.overlay.NestedRootfs;
 import org.stickwright.engine.overlay.OverlayfsUpper;
 import org.stickwright.engine.overlay.PersistenceStores;
 import org.stickwright.engine.overlay.PersistenceStores.Found;
@@ -56,14 +57,15 @@ import picocli.CommandLine.Parameters;
 @Command(name = "overlay", mixinStandardHelpOptions = true,
         description = "Inspect and repair the persistence stores of a live stick, offline.",
         subcommands = {OverlayCommand.Inspect.class, OverlayCommand.Resize.class, OverlayCommand.Reset.class,
-                OverlayCommand.Recover.class, OverlayCommand.Export.class, OverlayCommand.Import.class})
+                OverlayCommand.Recover.class, OverlayCommand.Merge.class, OverlayCommand.Export.class,
+                OverlayCommand.Import.class})
 final class OverlayCommand implements Runnable {
     static final String EXPORT_MAGIC = "STICKWRIGHT-STORE 1";
 
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                "name a subcommand: inspect, resize, reset, recover, export, import");
+                "name a subcommand: inspect, resize, reset, recover, merge, export, import");
     }
 
     /** Options every overlay subcommand shares. */
@@ -504,6 +506,51 @@ final class OverlayCommand implements Runnable {
                     recovery.usedBytes(), "full", recovery.full(), "mayBeLost", recovery.lost()),
                     "Recovered " + store.path() + ": " + recovery.exceptions() + " changed chunks are back. "
                             + "May be lost: " + recovery.lost() + ".");
+            return 0;
+        }
+    }
+
+    @Command(name = "merge", mixinStandardHelpOptions = true,
+            description = "Apply a dm-snapshot store to the live image's LiveOS/rootfs.img and write the merged root"
+                    + " file system image (the stick is not changed).")
+    static final class Merge extends Base {
+        @Option(names = "--output", required = true, paramLabel = "FILE",
+                description = "The merged rootfs.img to write (an ext4 image).")
+        Path outputFile;
+
+        @Override
+        int run() throws JobException, IOException {
+            if (Files.exists(outputFile)) {
+                throw new JobException(Outcome.BAD_INPUT, outputFile + " exists; not overwritten");
+            }
+            Path partial = outputFile.resolveSibling(outputFile.getFileName() + ".part");
+            Found store;
+            DmSnapshotEditor.MergeResult merged;
+            long size;
+            try (BlockDevice disk = openReadOnly()) {
+                store = select(PersistenceStores.find(disk, !blockDevice()), List.of(Kind.DM_SNAPSHOT_FILE));
+                org.stickwright.engine.squashfs.SquashfsImage squashfs = NestedRootfs.findSquashfs(disk)
+                        .orElseThrow(() -> new JobException(Outcome.BAD_INPUT, "no LiveOS/squashfs.img on " + target
+                                + " (neither in an ISO 9660 tree nor on a FAT partition)"));
+                List<AutoCloseable> toClose = new ArrayList<>();
+                try (ImageFile out = ImageFile.create(partial, 0)) {
+                    BlockDevice cow = storeDevice(disk, store, toClose);
+                    DmSnapshotStore dm = DmSnapshotStore.read(cow);
+                    size = NestedRootfs.extract(squashfs, out);
+                    merged = DmSnapshotEditor.merge(dm, cow, out);
+                } finally {
+                    closeAll(toClose);
+                }
+                Files.move(partial, outputFile);
+            } finally {
+                Files.deleteIfExists(partial);
+            }
+            result(Map.of("store", store.path(), "output", outputFile.toString(), "rootfsBytes", size,
+                    "chunksApplied", merged.applied(), "chunksTruncated", merged.truncated(),
+                    "chunksOutsideOrigin", merged.outsideOrigin()),
+                    "Merged " + merged.applied() + " changed chunks of " + store.path() + " into " + outputFile
+                            + " (" + Sizes.human(size) + "). Check it with e2fsck -f before packing it into a"
+                            + " new live image; the squashfs and ISO are not rebuilt by this command.");
             return 0;
         }
     }

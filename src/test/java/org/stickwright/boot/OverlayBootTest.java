@@ -23,7 +23,6 @@ import org.stickwright.engine.io.BlockDevice;
 import org.stickwright.engine.io.ImageFile;
 import org.stickwright.engine.iso.IsoEntry;
 import org.stickwright.engine.iso.IsoImage;
-import org.stickwright.engine.overlay.DmSnapshotEditor;
 import org.stickwright.engine.overlay.DmSnapshotStore;
 import org.stickwright.engine.overlay.ExtentDevice;
 import org.stickwright.engine.overlay.FatStoreFile;
@@ -79,8 +78,6 @@ class OverlayBootTest {
             assertThat(store.state()).isEqualTo(DmSnapshotStore.State.VALID);
             assertThat(store.chunkSectors()).isEqualTo(8);
             assertThat("0 " + (rootfsSize(iso) / 512) + " snapshot " + store.dmsetupStatus()).isEqualTo(guest);
-            Files.copy(stickCopyOf(cow), sticks.resolve("overlay-dm-boot1.store"),
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         System.out.println("boot 1: guest dmsetup status " + guest + "; exceptions " + store.exceptionCount());
         JsonObject inspected = inspect(stick);
@@ -89,15 +86,12 @@ class OverlayBootTest {
 
         // merge: the table applied to a copy of the fixture's rootfs.img holds the guest's files
         Path origin = sticks.resolve("overlay-dm-rootfs.img");
-        extractRootfs(iso, origin);
-        try (ImageFile disk = ImageFile.openReadOnly(stick); BlockDevice volume = OverlayStick.volume(disk, start);
-                FatFileSystem fs = FatFileSystem.open(volume);
-                ExtentDevice cow = FatStoreFile.open(fs, volume, OverlayStick.STORE);
-                ImageFile rootfs = ImageFile.openReadWrite(origin)) {
-            DmSnapshotEditor.MergeResult merged = DmSnapshotEditor.merge(store, cow, rootfs);
-            assertThat(merged.applied()).isEqualTo(store.exceptionCount());
-            assertThat(merged.outsideOrigin()).isZero();
-        }
+        Files.deleteIfExists(origin);
+        JsonObject merge = lastJson(CliProcess.run("overlay", "merge", stick.toString(), "--output", origin.toString(),
+                "--json").ok());
+        assertThat(merge.get("chunksApplied").getAsInt()).isEqualTo(store.exceptionCount());
+        assertThat(merge.get("chunksOutsideOrigin").getAsInt()).isZero();
+        assertThat(Files.size(origin)).isEqualTo(rootfsSize(iso));
         Tool.run("e2fsck", "-fn", origin.toString()).ok();
         try (ImageFile rootfs = ImageFile.openReadOnly(origin)) {
             Ext4Reader ext4 = Ext4Reader.open(rootfs);
@@ -161,17 +155,21 @@ class OverlayBootTest {
         System.out.println("overflow boot: " + boot.summary() + "; offline " + store.dmsetupStatus());
     }
 
-    private static JsonObject inspect(Path stick) {
-        Tool.Result run = CliProcess.run("overlay", "inspect", stick.toString(), "--json").ok();
+    private static JsonObject lastJson(Tool.Result run) {
         String last = run.stdout().strip().lines().reduce((a, b) -> b).orElseThrow();
-        JsonArray stores = JsonParser.parseString(last).getAsJsonObject().getAsJsonArray("stores");
+        return JsonParser.parseString(last).getAsJsonObject();
+    }
+
+    private static JsonObject inspect(Path stick) {
+        JsonObject result = lastJson(CliProcess.run("overlay", "inspect", stick.toString(), "--json").ok());
+        JsonArray stores = result.getAsJsonArray("stores");
         for (int i = 0; i < stores.size(); i++) {
             JsonObject store = stores.get(i).getAsJsonObject();
             if (store.get("kind").getAsString().equals("dm_snapshot_file")) {
                 return store;
             }
         }
-        throw new AssertionError("no dm-snapshot store in " + last);
+        throw new AssertionError("no dm-snapshot store in " + result);
     }
 
     private static DmSnapshotStore readStore(Path stick, long start) throws IOException {
@@ -180,25 +178,6 @@ class OverlayBootTest {
                 ExtentDevice cow = FatStoreFile.open(fs, volume, OverlayStick.STORE)) {
             return DmSnapshotStore.read(cow);
         }
-    }
-
-    /** LiveOS/rootfs.img out of the fixture's squashfs, as a file. */
-    static void extractRootfs(Path iso, Path out) throws IOException {
-        try (ImageFile file = ImageFile.openReadOnly(iso)) {
-            IsoImage image = IsoImage.open(file);
-            IsoEntry squash = image.find("/LiveOS/squashfs.img").orElseThrow();
-            SquashfsImage squashfs = SquashfsImage.open(file.slice(squash.firstDataOffset(), squash.size()));
-            SquashfsEntry rootfs = squashfs.find("/LiveOS/rootfs.img").orElseThrow();
-            Files.write(out, squashfs.readFile(rootfs, rootfs.size()));
-        }
-    }
-
-    private static Path stickCopyOf(BlockDevice cow) throws IOException {
-        Path copy = Files.createTempFile("store", ".img");
-        try (ImageFile out = ImageFile.create(copy, cow.size())) {
-            DmSnapshotEditor.copyResized(cow, DmSnapshotStore.read(cow), out, true);
-        }
-        return copy;
     }
 
     /** What the guest's {@code seq 1000000 1040000} wrote. */
