@@ -166,6 +166,56 @@ class OverlayCommandTest {
         assertThat(store.get("changedFiles").getAsLong()).isZero();
     }
 
+    @Test
+    @Tag(Tags.ORACLE)
+    void inspectsAndResetsAnEmbeddedOverlayImageOnFat() throws IOException {
+        Capabilities.requireTools("sgdisk", "fsck.fat", "e2fsck", "mcopy", "dd");
+        Path stick = dir.resolve("extract-stick.img");
+        long start = MIB;
+        long end = 101 * MIB;
+        try (ImageFile disk = ImageFile.create(stick, end + MIB)) {
+            disk.flush();
+        }
+        Tool.run("sgdisk", "-n", "1:2048:" + (end / 512 - 1), "-t", "1:0700", stick.toString()).ok();
+        String name = "overlay-LIVE-5A17-E001";
+        java.util.UUID uuid = java.util.UUID.fromString("11112222-3333-4444-5555-666677778888");
+        try (ImageFile disk = ImageFile.openReadWrite(stick); BlockDevice volume = disk.slice(start, end - start)) {
+            Fat32Formatter.format(volume, Fat32FormatOptions.defaults().withLabel("LIVE").withHiddenSectors(2048));
+            try (FatFileSystem fs = FatFileSystem.open(volume)) {
+                fs.mkdirs("LiveOS");
+                fs.allocateContiguous("LiveOS/" + name, 32 * MIB, FileTimes.of(Instant.EPOCH));
+                fs.flush();
+                try (BlockDevice image = org.stickwright.engine.overlay.FatStoreFile.open(fs, volume, "LiveOS/" + name)) {
+                    Ext4Formatter.format(image, Ext4Options.labelled("OVERLAY").withUuid(uuid).withEntries(java.util.List.of(
+                            org.stickwright.engine.ext.Ext4Entry.directory("/overlayfs", 0755),
+                            org.stickwright.engine.ext.Ext4Entry.directory("/overlayfs/etc", 0755),
+                            org.stickwright.engine.ext.Ext4Entry.file("/overlayfs/etc/hostname", 0644, "field\n"),
+                            org.stickwright.engine.ext.Ext4Entry.whiteout("/overlayfs/etc/issue"),
+                            org.stickwright.engine.ext.Ext4Entry.directory("/ovlwork", 0755))));
+                }
+            }
+        }
+        JsonObject store = result(CliProcess.run("overlay", "inspect", stick.toString(), "--json").ok())
+                .getAsJsonArray("stores").get(0).getAsJsonObject();
+        assertThat(store.get("kind").getAsString()).isEqualTo("embedded_overlay_image");
+        assertThat(store.get("path").getAsString()).isEqualTo("/LiveOS/" + name);
+        assertThat(store.get("changedFiles").getAsLong()).isEqualTo(1);
+        assertThat(store.get("whiteouts").getAsLong()).isEqualTo(1);
+
+        CliProcess.run("overlay", "reset", stick.toString(), "--yes").ok();
+        fsckFat(stick, start, end);
+        Path image = dir.resolve("overlay.ext4");
+        Tool.run("mcopy", "-i", stick + "@@" + start, "::/LiveOS/" + name, image.toString()).ok();
+        Tool.run("e2fsck", "-fn", image.toString()).ok();
+        try (ImageFile file = ImageFile.openReadOnly(image)) {
+            Ext4Reader ext4 = Ext4Reader.open(file);
+            assertThat(ext4.superblock().label()).isEqualTo("OVERLAY");
+            assertThat(ext4.superblock().uuid()).isEqualTo(uuid);
+            assertThat(ext4.list(ext4.lookup("/overlayfs"))).isEmpty();
+            assertThat(ext4.lookup("/ovlwork").isDirectory()).isTrue();
+        }
+    }
+
     /** fsck.fat reads the partition copied out (it takes no offset). */
     private void fsckFat(Path stick, long start, long end) throws IOException {
         Path partition = dir.resolve("partition.img");
