@@ -407,7 +407,7 @@ final class OverlayCommand implements Runnable {
                         BlockDevice image = store.kind() == Kind.EMBEDDED_OVERLAY_IMAGE
                                 ? storeDevice(disk, store, toClose)
                                 : disk.slice(store.volumeOffset(), store.volumeBytes());
-                        if (!PersistenceStoresAccess.isExt4(image)) {
+                        if (!PersistenceStores.isExt4(image, 0)) {
                             throw new JobException(Outcome.REFUSED, store.path() + " is not ext4: not reset");
                         }
                         Ext4Reader ext4 = Ext4Reader.open(image);
@@ -724,19 +724,5 @@ final class OverlayCommand implements Runnable {
             return "";
         }
         return "";
-    }
-
-    /** Package access to the ext4 probe of the store finder. */
-    static final class PersistenceStoresAccess {
-        private PersistenceStoresAccess() {
-        }
-
-        static boolean isExt4(BlockDevice device) throws IOException {
-            if (device.size() < 1082) {
-                return false;
-            }
-            byte[] magic = device.readBytes(1080, 2);
-            return (magic[0] & 0xFF) == 0x53 && (magic[1] & 0xFF) == 0xEF;
-        }
     }
 }

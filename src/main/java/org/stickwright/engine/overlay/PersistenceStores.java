@@ -227,7 +227,8 @@ public final class PersistenceStores {
         }
     }
 
-    static boolean isExt4(BlockDevice device, long offset) throws IOException {
+    /** Whether an ext2/3/4 superblock magic (0xEF53 at byte 1080) starts at {@code offset}. */
+    public static boolean isExt4(BlockDevice device, long offset) throws IOException {
         if (device.size() < offset + EXT4_MAGIC_OFFSET + 2) {
             return false;
         }
