@@ -43,6 +43,12 @@ make_root_tree() {
     printf 'NAME="Stickwright test live"\nID=stickwright-test\nVERSION_ID=1\n' > "$dir/usr/lib/os-release"
     ln -s ../usr/lib/os-release "$dir/etc/os-release"
     : > "$dir/etc/fstab"
+    # Known files for the overlay tests (test-init.sh, stickwright.overlaytest=...): one to keep,
+    # one the guest overwrites, one it deletes; 70-90 KB each so they span many 4 KiB chunks.
+    mkdir -p "$dir/usr/share/stickwright"
+    for name in keep overwrite delete; do
+        seq -f "$name %08g" 1 5000 > "$dir/usr/share/stickwright/$name.txt"
+    done
 }
 log "root tree"
 make_root_tree "$W/rootfs"
@@ -67,6 +73,13 @@ dracut --force --no-hostonly --no-hostonly-cmdline --no-early-microcode \
     --omit "plymouth i18n resume network network-legacy nfs iscsi nbd lvm mdraid crypt multipath" \
     --drivers "$USB_DRIVERS" --compress zstd \
     "$W/fedora-initrd.img" "$kver"
+
+# dmsetup (with its libraries) in the root tree, so the overlay tests can print the guest's own
+# `dmsetup status` of the dm-snapshot overlay (busybox has no dmsetup applet).
+log "dmsetup in the root tree"
+for file in /usr/sbin/dmsetup $(ldd /usr/sbin/dmsetup | grep -o '/[^ ]*'); do
+    cp -L --parents "$file" "$W/rootfs/"
+done
 
 GRUB_COMMON="normal configfile search search_label search_fs_file search_fs_uuid linux boot echo
     test serial terminal iso9660 fat ext2 part_msdos part_gpt"

@@ -73,9 +73,42 @@ else
     echo "HOME-NOT-SEPARATE"
 fi
 
+# Overlay tests (only with stickwright.overlaytest=STEP on the kernel line; other tests never
+# see this): STEP "write" creates, overwrites and deletes known files on /; "fill" writes until
+# the overlay is full. Every overlay test prints the known files' checksums
+#   STICKWRIGHT-FILE <md5|MISSING> <path>
+# and, after / is read-only and synced (so no chunk is still in flight), the guest kernel's own
+#   STICKWRIGHT-DMSTATUS <dmsetup status live-rw>   STICKWRIGHT-DMTABLE <dmsetup table live-rw>
+overlaytest=$(arg stickwright.overlaytest)
+known="/usr/share/stickwright/keep.txt /usr/share/stickwright/overwrite.txt /usr/share/stickwright/delete.txt /stickwright-ovl/new.txt"
+case "$overlaytest" in
+    write)
+        mkdir -p /stickwright-ovl
+        seq 1000000 1040000 > /stickwright-ovl/new.txt
+        seq 5000000 5002000 | dd of=/usr/share/stickwright/overwrite.txt bs=4096 seek=3 conv=notrunc 2>/dev/null
+        rm -f /usr/share/stickwright/delete.txt
+        sync
+        ;;
+    fill)
+        mkdir -p /stickwright-ovl
+        dd if=/dev/urandom of=/stickwright-ovl/fill.bin bs=1M 2>/dev/null
+        sync
+        ;;
+esac
+if [ -n "$overlaytest" ]; then
+    for file in $known; do
+        if [ -f "$file" ]; then sum=$(md5sum < "$file" | cut -d' ' -f1); else sum=MISSING; fi
+        echo "STICKWRIGHT-FILE $sum $file"
+    done
+fi
+
 sync
 is_mounted /home && umount /home
 mount -o remount,ro / 2>/dev/null
 sync
+if [ -n "$overlaytest" ]; then
+    echo "STICKWRIGHT-DMSTATUS $(dmsetup status live-rw 2>&1)"
+    echo "STICKWRIGHT-DMTABLE $(dmsetup table live-rw 2>&1)"
+fi
 echo "STICKWRIGHT-POWEROFF"
 poweroff -f

@@ -4,7 +4,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 @Command(name = "stickwright", mixinStandardHelpOptions = true, version = "stickwright 0.1.0",
-        subcommands = {ListCommand.class, InspectCommand.class, WriteCommand.class, CreateCommand.class},
+        subcommands = {ListCommand.class, InspectCommand.class, WriteCommand.class, CreateCommand.class,
+                OverlayCommand.class},
         description = "Turns a Linux live image into a persistent live USB stick.")
 public final class StickwrightCommand implements Runnable {
     public static int run(String... args) {

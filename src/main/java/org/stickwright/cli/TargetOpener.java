@@ -49,6 +49,18 @@ final class TargetOpener {
             if (Files.exists(target) && Files.isSameFile(target, image)) {
                 throw new JobException(Outcome.BAD_INPUT, "the target is the image itself: " + target);
             }
+        } catch (IOException e) {
+            throw new JobException(Outcome.BAD_INPUT, target + ": " + e.getMessage(), e);
+        }
+        vetExisting();
+    }
+
+    /**
+     * The same safety rules for a command that edits what is already on the target (the
+     * overlay commands): there is no source image, and a missing image file is bad input.
+     */
+    void vetExisting() throws JobException {
+        try {
             TargetVerdict verdict = TargetPolicy.forThisMachine().vet(target, allowFixedDisk);
             if (verdict instanceof TargetVerdict.Refused refused) {
                 throw new JobException(refused.exitCode() == TargetPolicy.EXIT_REFUSED ? Outcome.REFUSED : Outcome.BAD_INPUT,

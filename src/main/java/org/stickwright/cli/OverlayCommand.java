@@ -1,0 +1,728 @@
+package org.stickwright.cli;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.stickwright.engine.ext.Ext4Entry;
+import org.stickwright.engine.ext.Ext4Formatter;
+import org.stickwright.engine.ext.Ext4Inode;
+import org.stickwright.engine.ext.Ext4Options;
+import org.stickwright.engine.ext.Ext4Reader;
+import org.stickwright.engine.ext.Ext4Usage;
+import org.stickwright.engine.fat.FatFileSystem;
+import org.stickwright.engine.io.BlockDevice;
+import org.stickwright.engine.io.ImageFile;
+import org.stickwright.engine.iso.IsoImage;
+import org.stickwright.engine.job.JobException;
+import org.stickwright.engine.job.Outcome;
+import org.stickwright.engine.job.Sizes;
+import org.stickwright.engine.overlay.DmSnapshotEditor;
+import org.stickwright.engine.overlay.DmSnapshotException;
+import org.stickwright.engine.overlay.DmSnapshotStore;
+import org.stickwright.engine.overlay.FatStoreFile;
+import org.stickwright.engine.overlay.NestedRootfs;
+import org.stickwright.engine.overlay.OverlayfsUpper;
+import org.stickwright.engine.overlay.PersistenceStores;
+import org.stickwright.engine.overlay.PersistenceStores.Found;
+import org.stickwright.engine.overlay.PersistenceStores.Kind;
+import org.stickwright.platform.linux.LinuxRawDisk;
+import org.tukaani.xz.LZMA2Options;
+import org.tukaani.xz.XZInputStream;
+import org.tukaani.xz.XZOutputStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code stickwright overlay inspect|resize|reset|recover|export|import}: the persistence
+ * stores of a stick, found by looking at it ({@link PersistenceStores}), inspected and edited
+ * offline. Every command that writes checks first, asks (or {@code --yes}), and on failure
+ * leaves the store as it was: a resize writes a new file before it removes the old one, reset
+ * and recover change only the header, import checks size and kind before its first write.
+ */
+@Command(name = "overlay", mixinStandardHelpOptions = true,
+        description = "Inspect and repair the persistence stores of a live stick, offline.",
+        subcommands = {OverlayCommand.Inspect.class, OverlayCommand.Resize.class, OverlayCommand.Reset.class,
+                OverlayCommand.Recover.class, OverlayCommand.Merge.class, OverlayCommand.Export.class,
+                OverlayCommand.Import.class})
+final class OverlayCommand implements Runnable {
+    static final String EXPORT_MAGIC = "STICKWRIGHT-STORE 1";
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                "name a subcommand: inspect, resize, reset, recover, merge, export, import");
+    }
+
+    /** Options every overlay subcommand shares. */
+    abstract static class Base implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "TARGET", description = "The stick (/dev/sdX), a disk image, or a store file.")
+        Path target;
+
+        @Option(names = "--profile", paramLabel = "NAME", description = "Which store (its file/directory name or label).")
+        String profile;
+
+        @Option(names = "--json", description = "Print JSON lines (result, error).")
+        boolean json;
+
+        Output output;
+
+        @Override
+        public Integer call() {
+            output = new Output(json);
+            try {
+                return run();
+            } catch (JobException e) {
+                return output.error(e);
+            } catch (org.stickwright.engine.io.FormatException e) {
+                return output.error(new JobException(Outcome.BAD_INPUT, e.getMessage(), e));
+            } catch (IOException e) {
+                return output.error(new JobException(Outcome.IO_ERROR, e.getMessage(), e));
+            }
+        }
+
+        abstract int run() throws JobException, IOException;
+
+        boolean blockDevice() {
+            return target.toString().startsWith("/dev/");
+        }
+
+        BlockDevice openReadOnly() throws JobException {
+            try {
+                return blockDevice() ? LinuxRawDisk.openReadOnly(target) : ImageFile.openReadOnly(target);
+            } catch (IOException e) {
+                throw new JobException(Outcome.BAD_INPUT, "cannot read " + target + ": " + e.getMessage(), e);
+            }
+        }
+
+        /** The safety rules of design §5, then the target opened for writing. */
+        BlockDevice openForWriting(boolean unmount) throws JobException {
+            TargetOpener opener = new TargetOpener(target, -1, false, unmount);
+            opener.vetExisting();
+            return opener.open();
+        }
+
+        /** The one store this command acts on: {@code --profile}, or the only one of the kinds. */
+        Found select(List<Found> stores, List<Kind> kinds) throws JobException {
+            List<Found> candidates = new ArrayList<>();
+            for (Found store : stores) {
+                boolean named = profile == null || profile.equals(store.profile()) || profile.equals(store.path());
+                if (named && (kinds.isEmpty() || kinds.contains(store.kind()))) {
+                    candidates.add(store);
+                }
+            }
+            if (candidates.size() == 1) {
+                return candidates.get(0);
+            }
+            List<String> names = stores.stream().map(s -> s.profile() + " (" + s.kind() + ")").toList();
+            if (candidates.isEmpty()) {
+                throw new JobException(Outcome.BAD_INPUT, "no store " + (profile == null ? "" : "'" + profile + "' ")
+                        + "that this command handles (" + kinds + ") on " + target + "; found: " + names);
+            }
+            throw new JobException(Outcome.BAD_INPUT, "several stores on " + target + ": choose one with --profile: "
+                    + names);
+        }
+
+        /** The store file's bytes as a device: in place on FAT, or the whole target. */
+        static BlockDevice storeDevice(BlockDevice disk, Found store, List<AutoCloseable> toClose) throws IOException {
+            BlockDevice volume = store.partition() == 0 ? disk : disk.slice(store.volumeOffset(), store.volumeBytes());
+            if (store.path().equals("/")) {
+                return volume;
+            }
+            if (!store.filesystem().equals("fat")) {
+                throw new DmSnapshotException("editing a store file inside " + store.filesystem()
+                        + " in place is not supported; found " + store.path() + " on partition " + store.partition());
+            }
+            FatFileSystem fs = FatFileSystem.open(volume);
+            toClose.add(0, fs);
+            return FatStoreFile.open(fs, volume, store.path());
+        }
+
+        static void closeAll(List<AutoCloseable> toClose) throws IOException {
+            for (AutoCloseable c : toClose) {
+                try {
+                    c.close();
+                } catch (IOException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IOException(e);
+                }
+            }
+        }
+
+        void result(Map<String, Object> fields, String text) {
+            if (output.json()) {
+                Map<String, Object> all = new LinkedHashMap<>();
+                all.put("outcome", "done");
+                all.putAll(fields);
+                output.event("result", all);
+            } else {
+                output.say(text);
+            }
+        }
+    }
+
+    @Command(name = "inspect", mixinStandardHelpOptions = true,
+            description = "Every persistence store: kind, size, usage (dm-snapshot: as dmsetup status), state, changes.")
+    static final class Inspect extends Base {
+        @Override
+        int run() throws JobException, IOException {
+            List<Map<String, Object>> reports = new ArrayList<>();
+            StringBuilder text = new StringBuilder();
+            try (BlockDevice disk = openReadOnly()) {
+                List<Found> stores = PersistenceStores.find(disk, !blockDevice());
+                for (Found store : stores) {
+                    if (profile != null && !profile.equals(store.profile()) && !profile.equals(store.path())) {
+                        continue;
+                    }
+                    Map<String, Object> report = describe(disk, store);
+                    reports.add(report);
+                    text.append(render(report)).append('\n');
+                }
+            }
+            if (reports.isEmpty()) {
+                text.append("No persistence store found on ").append(target).append('.');
+            }
+            result(Map.of("target", target.toString(), "stores", reports), text.toString().stripTrailing());
+            return 0;
+        }
+
+        private static Map<String, Object> describe(BlockDevice disk, Found store) throws IOException {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("profile", store.profile());
+            r.put("kind", store.kind().name().toLowerCase());
+            r.put("partition", store.partition());
+            r.put("filesystem", store.filesystem());
+            r.put("volumeLabel", store.volumeLabel());
+            r.put("path", store.path());
+            r.put("sizeBytes", store.sizeBytes());
+            List<AutoCloseable> toClose = new ArrayList<>();
+            try {
+                switch (store.kind()) {
+                    case DM_SNAPSHOT_FILE -> {
+                        if (!store.filesystem().equals("fat") && !store.path().equals("/")) {
+                            r.put("state", "not read: store files on " + store.filesystem() + " are listed only");
+                            break;
+                        }
+                        DmSnapshotStore dm = DmSnapshotStore.read(storeDevice(disk, store, toClose));
+                        r.put("state", dm.state() == DmSnapshotStore.State.VALID && dm.full() ? "full"
+                                : dm.state().name().toLowerCase());
+                        r.put("chunkSectors", dm.chunkSectors());
+                        r.put("exceptions", dm.exceptionCount());
+                        r.put("allocatedSectors", dm.allocatedSectors());
+                        r.put("totalSectors", dm.totalSectors());
+                        r.put("metadataSectors", dm.metadataSectors());
+                        r.put("dmsetupStatus", dm.dmsetupStatus());
+                        r.put("usedBytes", dm.usedBytes());
+                        r.put("usedPercent", percent(dm.allocatedSectors(), dm.totalSectors()));
+                        r.put("changedOriginBytes", (long) dm.exceptionCount() * dm.chunkBytes());
+                    }
+                    case EMBEDDED_OVERLAY_IMAGE, HOME_IMAGE -> {
+                        if (!store.filesystem().equals("fat")) {
+                            r.put("state", "not read: image files on " + store.filesystem() + " are listed only");
+                            break;
+                        }
+                        BlockDevice image = storeDevice(disk, store, toClose);
+                        Ext4Reader ext4 = Ext4Reader.open(image);
+                        usage(r, ext4.usage());
+                        if (store.kind() == Kind.EMBEDDED_OVERLAY_IMAGE) {
+                            upper(r, ext4, "/overlayfs");
+                        }
+                    }
+                    case OVERLAYFS_DIRECTORY, LIVE_BOOT_PERSISTENCE, CASPER_WRITABLE -> {
+                        BlockDevice volume = disk.slice(store.volumeOffset(), store.volumeBytes());
+                        if (!store.filesystem().equals("ext4")) {
+                            r.put("state", "image file on " + store.filesystem() + ": listed only");
+                            break;
+                        }
+                        Ext4Reader ext4 = Ext4Reader.open(volume);
+                        usage(r, ext4.usage());
+                        upper(r, ext4, store.path());
+                    }
+                    default -> throw new IllegalStateException(store.kind().name());
+                }
+            } catch (org.stickwright.engine.io.FormatException e) {
+                r.put("state", "corrupt");
+                r.put("problem", e.getMessage());
+            } finally {
+                closeAll(toClose);
+            }
+            return r;
+        }
+
+        private static void usage(Map<String, Object> r, Ext4Usage usage) {
+            long block = usage.blockSize();
+            r.put("state", "valid");
+            r.put("usedBytes", usage.usedBlocks() * block);
+            r.put("usedPercent", percent(usage.usedBlocks(), usage.blocksCount()));
+        }
+
+        private static void upper(Map<String, Object> r, Ext4Reader ext4, String path) throws IOException {
+            try {
+                OverlayfsUpper.Inspection upper = OverlayfsUpper.inspect(ext4, path, 5);
+                r.put("changedFiles", upper.files());
+                r.put("symlinks", upper.symlinks());
+                r.put("directories", upper.directories());
+                r.put("whiteouts", upper.whiteouts());
+                r.put("opaqueDirectories", upper.opaqueDirectories());
+                r.put("changedBytes", upper.fileBytes());
+                List<Map<String, Object>> largest = new ArrayList<>();
+                for (OverlayfsUpper.Change change : upper.largest()) {
+                    largest.add(Map.of("path", change.path(), "bytes", change.bytes()));
+                }
+                r.put("largest", largest);
+            } catch (java.nio.file.NoSuchFileException e) {
+                r.put("changedFiles", 0);
+                r.put("note", path + " does not exist yet (nothing changed)");
+            }
+        }
+
+        private static double percent(long part, long whole) {
+            return whole <= 0 ? 0 : Math.round(1000.0 * part / whole) / 10.0;
+        }
+
+        private static String render(Map<String, Object> r) {
+            StringBuilder s = new StringBuilder();
+            s.append(r.get("profile")).append(": ").append(r.get("kind")).append(" on partition ")
+                    .append(r.get("partition")).append(" (").append(r.get("filesystem")).append(' ')
+                    .append(r.get("path")).append("), ").append(Sizes.human((Long) r.get("sizeBytes")));
+            if (r.containsKey("state")) {
+                s.append(", ").append(r.get("state"));
+            }
+            if (r.containsKey("dmsetupStatus")) {
+                s.append("\n  dmsetup status: ").append(r.get("dmsetupStatus")).append("  (")
+                        .append(r.get("exceptions")).append(" chunks changed, ").append(r.get("usedPercent"))
+                        .append(" % used)");
+            } else if (r.containsKey("usedBytes")) {
+                s.append("\n  used: ").append(Sizes.human((Long) r.get("usedBytes"))).append(" (")
+                        .append(r.get("usedPercent")).append(" %)");
+            }
+            if (r.containsKey("changedFiles") && r.containsKey("whiteouts")) {
+                s.append("\n  changed files: ").append(r.get("changedFiles")).append(", deleted (whiteouts): ")
+                        .append(r.get("whiteouts")).append(", opaque directories: ").append(r.get("opaqueDirectories"));
+                @SuppressWarnings("unchecked")
+                List<Map<String, Object>> largest = (List<Map<String, Object>>) r.get("largest");
+                for (Map<String, Object> change : largest) {
+                    s.append("\n    ").append(Sizes.human((Long) change.get("bytes"))).append("  ")
+                            .append(change.get("path"));
+                }
+            }
+            if (r.containsKey("problem")) {
+                s.append("\n  problem: ").append(r.get("problem"));
+            }
+            return s.toString();
+        }
+    }
+
+    /** Base of the commands that write: --yes and --unmount. */
+    abstract static class Writing extends Base {
+        @Option(names = "--yes", description = "Do not ask for confirmation.")
+        boolean yes;
+
+        @Option(names = "--unmount", description = "Unmount the target's mounted partitions first (consent).")
+        boolean unmount;
+    }
+
+    @Command(name = "resize", mixinStandardHelpOptions = true,
+            description = "Grow a dm-snapshot store (chunk size and every byte kept), or shrink it down to what it uses.")
+    static final class Resize extends Writing {
+        @Option(names = "--to", required = true, paramLabel = "SIZE", description = "The new size (512M, 2G, bytes).")
+        String to;
+
+        @Override
+        int run() throws JobException, IOException {
+            long requested;
+            try {
+                requested = Sizes.parse(to);
+            } catch (IllegalArgumentException e) {
+                throw new JobException(Outcome.BAD_INPUT, "--to: " + e.getMessage(), e);
+            }
+            Found store;
+            long newSize;
+            DmSnapshotStore dm;
+            try (BlockDevice disk = openReadOnly()) {
+                store = select(PersistenceStores.find(disk, !blockDevice()), List.of(Kind.DM_SNAPSHOT_FILE));
+                List<AutoCloseable> toClose = new ArrayList<>();
+                try {
+                    dm = DmSnapshotStore.read(storeDevice(disk, store, toClose));
+                } finally {
+                    closeAll(toClose);
+                }
+                newSize = DmSnapshotEditor.checkResize(dm, requested);
+            }
+            Confirmation.confirm("Resize the dm-snapshot store " + store.path() + " on " + target + " from "
+                    + Sizes.human(store.sizeBytes()) + " to " + Sizes.human(newSize) + "?", yes, output);
+            try (BlockDevice disk = openForWriting(unmount)) {
+                if (store.partition() == 0) {
+                    if (!(disk instanceof ImageFile file)) {
+                        throw new JobException(Outcome.REFUSED, "a whole drive is not a store file");
+                    }
+                    long old = file.size();
+                    file.setSize(newSize);
+                    DmSnapshotEditor.zeroMetadataFrom(file, dm, old);
+                } else {
+                    BlockDevice volume = disk.slice(store.volumeOffset(), store.volumeBytes());
+                    try (FatFileSystem fs = FatFileSystem.open(volume)) {
+                        FatStoreFile.resizeDmSnapshot(fs, volume, store.path(), newSize);
+                    }
+                }
+                disk.flush();
+            }
+            result(Map.of("store", store.path(), "oldSizeBytes", store.sizeBytes(), "newSizeBytes", newSize),
+                    "Resized " + store.path() + " from " + Sizes.human(store.sizeBytes()) + " to "
+                            + Sizes.human(newSize) + "; every allocated chunk kept.");
+            return 0;
+        }
+    }
+
+    @Command(name = "reset", mixinStandardHelpOptions = true,
+            description = "Make a store fresh and empty (dm-snapshot: zero header; embedded image or persistence volume: a new empty ext4 with the same label and UUID). Home stays.")
+    static final class Reset extends Writing {
+        @Override
+        int run() throws JobException, IOException {
+            Found store;
+            List<Ext4Entry> keep = new ArrayList<>();
+            String label = null;
+            UUID uuid = null;
+            try (BlockDevice disk = openReadOnly()) {
+                store = select(PersistenceStores.find(disk, !blockDevice()), List.of(Kind.DM_SNAPSHOT_FILE,
+                        Kind.EMBEDDED_OVERLAY_IMAGE, Kind.LIVE_BOOT_PERSISTENCE, Kind.CASPER_WRITABLE));
+                if (store.kind() != Kind.DM_SNAPSHOT_FILE) {
+                    List<AutoCloseable> toClose = new ArrayList<>();
+                    try {
+                        BlockDevice image = store.kind() == Kind.EMBEDDED_OVERLAY_IMAGE
+                                ? storeDevice(disk, store, toClose)
+                                : disk.slice(store.volumeOffset(), store.volumeBytes());
+                        if (!PersistenceStores.isExt4(image, 0)) {
+                            throw new JobException(Outcome.REFUSED, store.path() + " is not ext4: not reset");
+                        }
+                        Ext4Reader ext4 = Ext4Reader.open(image);
+                        label = ext4.superblock().label();
+                        uuid = ext4.superblock().uuid();
+                        keep = freshContent(ext4, store.kind());
+                    } finally {
+                        closeAll(toClose);
+                    }
+                }
+            }
+            Confirmation.confirm("Reset the " + store.kind().name().toLowerCase() + " store " + store.path() + " on "
+                    + target + "? Every change kept in it is lost.", yes, output);
+            try (BlockDevice disk = openForWriting(unmount)) {
+                List<AutoCloseable> toClose = new ArrayList<>();
+                try {
+                    if (store.kind() == Kind.DM_SNAPSHOT_FILE) {
+                        DmSnapshotEditor.reset(storeDevice(disk, store, toClose));
+                    } else {
+                        BlockDevice image = store.kind() == Kind.EMBEDDED_OVERLAY_IMAGE
+                                ? storeDevice(disk, store, toClose)
+                                : disk.slice(store.volumeOffset(), store.volumeBytes());
+                        Ext4Formatter.format(image, Ext4Options.labelled(label).withUuid(uuid).withEntries(keep));
+                    }
+                } finally {
+                    closeAll(toClose);
+                }
+                disk.flush();
+            }
+            result(Map.of("store", store.path(), "kind", store.kind().name().toLowerCase()),
+                    "Reset " + store.path() + ": it is empty now.");
+            return 0;
+        }
+
+        /** What a fresh store of this kind holds: the upper/work directories and persistence.conf. */
+        private static List<Ext4Entry> freshContent(Ext4Reader ext4, Kind kind) throws IOException, JobException {
+            List<Ext4Entry> entries = new ArrayList<>();
+            switch (kind) {
+                case EMBEDDED_OVERLAY_IMAGE -> {
+                    entries.add(Ext4Entry.directory("/overlayfs", 0755));
+                    entries.add(Ext4Entry.directory("/ovlwork", 0755));
+                }
+                case LIVE_BOOT_PERSISTENCE -> {
+                    Ext4Inode conf = ext4.lookup("/persistence.conf");
+                    String text = new String(ext4.readAll(conf, 64 * 1024), StandardCharsets.UTF_8);
+                    for (String line : text.split("\n")) {
+                        String t = line.trim();
+                        if (!t.isEmpty() && !t.startsWith("#") && !t.matches("/\\s+union")) {
+                            throw new JobException(Outcome.REFUSED, "persistence.conf keeps more than the root ('"
+                                    + t + "'): a reset would lose it; not reset");
+                        }
+                    }
+                    entries.add(Ext4Entry.file("/persistence.conf", 0644, text));
+                }
+                case CASPER_WRITABLE -> {
+                    entries.add(Ext4Entry.directory("/upper", 0755));
+                    entries.add(Ext4Entry.directory("/work", 0755));
+                }
+                default -> throw new IllegalStateException(kind.name());
+            }
+            return entries;
+        }
+    }
+
+    @Command(name = "recover", mixinStandardHelpOptions = true,
+            description = "Make an invalidated dm-snapshot store valid again and say what may be lost.")
+    static final class Recover extends Writing {
+        @Override
+        int run() throws JobException, IOException {
+            Found store;
+            try (BlockDevice disk = openReadOnly()) {
+                store = select(PersistenceStores.find(disk, !blockDevice()), List.of(Kind.DM_SNAPSHOT_FILE));
+                List<AutoCloseable> toClose = new ArrayList<>();
+                try {
+                    DmSnapshotStore dm = DmSnapshotStore.read(storeDevice(disk, store, toClose));
+                    if (dm.state() != DmSnapshotStore.State.INVALID) {
+                        throw new JobException(Outcome.BAD_INPUT, store.path() + " is "
+                                + dm.state().name().toLowerCase() + ", not invalidated: nothing to recover");
+                    }
+                } finally {
+                    closeAll(toClose);
+                }
+            }
+            Confirmation.confirm("Mark the invalidated store " + store.path() + " on " + target + " valid again?",
+                    yes, output);
+            DmSnapshotEditor.Recovery recovery;
+            try (BlockDevice disk = openForWriting(unmount)) {
+                List<AutoCloseable> toClose = new ArrayList<>();
+                try {
+                    recovery = DmSnapshotEditor.recover(storeDevice(disk, store, toClose));
+                } finally {
+                    closeAll(toClose);
+                }
+            }
+            result(Map.of("store", store.path(), "exceptions", recovery.exceptions(), "usedBytes",
+                    recovery.usedBytes(), "full", recovery.full(), "mayBeLost", recovery.lost()),
+                    "Recovered " + store.path() + ": " + recovery.exceptions() + " changed chunks are back. "
+                            + "May be lost: " + recovery.lost() + ".");
+            return 0;
+        }
+    }
+
+    @Command(name = "merge", mixinStandardHelpOptions = true,
+            description = "Apply a dm-snapshot store to the live image's LiveOS/rootfs.img and write the merged root"
+                    + " file system image (the stick is not changed).")
+    static final class Merge extends Base {
+        @Option(names = "--output", required = true, paramLabel = "FILE",
+                description = "The merged rootfs.img to write (an ext4 image).")
+        Path outputFile;
+
+        @Override
+        int run() throws JobException, IOException {
+            if (Files.exists(outputFile)) {
+                throw new JobException(Outcome.BAD_INPUT, outputFile + " exists; not overwritten");
+            }
+            Path partial = outputFile.resolveSibling(outputFile.getFileName() + ".part");
+            Found store;
+            DmSnapshotEditor.MergeResult merged;
+            long size;
+            try (BlockDevice disk = openReadOnly()) {
+                store = select(PersistenceStores.find(disk, !blockDevice()), List.of(Kind.DM_SNAPSHOT_FILE));
+                org.stickwright.engine.squashfs.SquashfsImage squashfs = NestedRootfs.findSquashfs(disk)
+                        .orElseThrow(() -> new JobException(Outcome.BAD_INPUT, "no LiveOS/squashfs.img on " + target
+                                + " (neither in an ISO 9660 tree nor on a FAT partition)"));
+                List<AutoCloseable> toClose = new ArrayList<>();
+                try (ImageFile out = ImageFile.create(partial, 0)) {
+                    BlockDevice cow = storeDevice(disk, store, toClose);
+                    DmSnapshotStore dm = DmSnapshotStore.read(cow);
+                    size = NestedRootfs.extract(squashfs, out);
+                    merged = DmSnapshotEditor.merge(dm, cow, out);
+                } finally {
+                    closeAll(toClose);
+                }
+                Files.move(partial, outputFile);
+            } finally {
+                Files.deleteIfExists(partial);
+            }
+            result(Map.of("store", store.path(), "output", outputFile.toString(), "rootfsBytes", size,
+                    "chunksApplied", merged.applied(), "chunksTruncated", merged.truncated(),
+                    "chunksOutsideOrigin", merged.outsideOrigin()),
+                    "Merged " + merged.applied() + " changed chunks of " + store.path() + " into " + outputFile
+                            + " (" + Sizes.human(size) + "). Check it with e2fsck -f before packing it into a"
+                            + " new live image; the squashfs and ISO are not rebuilt by this command.");
+            return 0;
+        }
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Back a store file up to an xz-compressed file (only the allocated part of a dm-snapshot store).")
+    static final class Export extends Base {
+        @Option(names = "--output", required = true, paramLabel = "FILE", description = "The backup file to write.")
+        Path outputFile;
+
+        @Override
+        int run() throws JobException, IOException {
+            if (Files.exists(outputFile)) {
+                throw new JobException(Outcome.BAD_INPUT, outputFile + " exists; not overwritten");
+            }
+            Found store;
+            long length;
+            Path partial = outputFile.resolveSibling(outputFile.getFileName() + ".part");
+            try (BlockDevice disk = openReadOnly()) {
+                store = select(PersistenceStores.find(disk, !blockDevice()), List.of(Kind.DM_SNAPSHOT_FILE,
+                        Kind.EMBEDDED_OVERLAY_IMAGE, Kind.HOME_IMAGE));
+                String base = baseImage(disk);
+                List<AutoCloseable> toClose = new ArrayList<>();
+                try {
+                    BlockDevice device = storeDevice(disk, store, toClose);
+                    length = device.size();
+                    if (store.kind() == Kind.DM_SNAPSHOT_FILE) {
+                        DmSnapshotStore dm = DmSnapshotStore.read(device);
+                        length = Math.min(device.size(), dm.state() == DmSnapshotStore.State.FRESH
+                                ? DmSnapshotEditor.RESET_BYTES : dm.minimumSizeBytes());
+                    }
+                    Properties header = new Properties();
+                    header.setProperty("kind", store.kind().name());
+                    header.setProperty("path", store.path());
+                    header.setProperty("sizeBytes", Long.toString(device.size()));
+                    header.setProperty("lengthBytes", Long.toString(length));
+                    header.setProperty("baseImage", base);
+                    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(partial))) {
+                        out.write((EXPORT_MAGIC + "\n").getBytes(StandardCharsets.US_ASCII));
+                        java.io.ByteArrayOutputStream props = new java.io.ByteArrayOutputStream();
+                        header.store(props, null);
+                        byte[] propBytes = props.toByteArray();
+                        out.write(ByteBuffer.allocate(4).putInt(propBytes.length).array());
+                        out.write(propBytes);
+                        try (XZOutputStream xz = new XZOutputStream(out, new LZMA2Options(3))) {
+                            ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
+                            for (long at = 0; at < length; at += buffer.capacity()) {
+                                int part = (int) Math.min(buffer.capacity(), length - at);
+                                buffer.clear().limit(part);
+                                device.read(buffer, at);
+                                xz.write(buffer.array(), 0, part);
+                            }
+                        }
+                    }
+                } finally {
+                    closeAll(toClose);
+                }
+                Files.move(partial, outputFile);
+            } finally {
+                Files.deleteIfExists(partial);
+            }
+            result(Map.of("store", store.path(), "output", outputFile.toString(), "storedBytes", length,
+                    "fileBytes", Files.size(outputFile)), "Exported " + store.path() + " (" + Sizes.human(length)
+                            + " kept) to " + outputFile + " (" + Sizes.human(Files.size(outputFile)) + ").");
+            return 0;
+        }
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = "Restore an exported store onto a stick's store of the same kind.")
+    static final class Import extends Writing {
+        @Parameters(index = "1", paramLabel = "FILE", description = "A file written by overlay export.")
+        Path input;
+
+        @Override
+        int run() throws JobException, IOException {
+            Properties header = new Properties();
+            long propsEnd;
+            try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(input)))) {
+                byte[] magic = new byte[EXPORT_MAGIC.length() + 1];
+                in.readFully(magic);
+                if (!new String(magic, StandardCharsets.US_ASCII).equals(EXPORT_MAGIC + "\n")) {
+                    throw new JobException(Outcome.BAD_INPUT, input + " is not a store exported by stickwright");
+                }
+                int length = in.readInt();
+                if (length < 0 || length > 1 << 16) {
+                    throw new JobException(Outcome.BAD_INPUT, input + ": header of " + length + " bytes is corrupt");
+                }
+                byte[] props = new byte[length];
+                in.readFully(props);
+                header.load(new java.io.ByteArrayInputStream(props));
+                propsEnd = magic.length + 4L + length;
+            } catch (java.io.EOFException e) {
+                throw new JobException(Outcome.BAD_INPUT, input + " is truncated", e);
+            }
+            Kind kind;
+            long storedBytes;
+            try {
+                kind = Kind.valueOf(header.getProperty("kind", ""));
+                storedBytes = Long.parseLong(header.getProperty("lengthBytes", "-1"));
+            } catch (IllegalArgumentException e) {
+                throw new JobException(Outcome.BAD_INPUT, input + ": header names no known store kind or length", e);
+            }
+            Found store;
+            String base;
+            try (BlockDevice disk = openReadOnly()) {
+                store = select(PersistenceStores.find(disk, !blockDevice()), List.of(kind));
+                base = baseImage(disk);
+            }
+            if (storedBytes < 0 || storedBytes > store.sizeBytes()) {
+                throw new JobException(Outcome.REFUSED, "the backup holds " + storedBytes + " bytes but "
+                        + store.path() + " has only " + store.sizeBytes() + "; grow it first (overlay resize)");
+            }
+            String exportedBase = header.getProperty("baseImage", "");
+            boolean sameBase = exportedBase.equals(base);
+            if (!sameBase) {
+                String warning = "the backup was taken on a stick with base image '" + exportedBase
+                        + "', this stick has '" + base + "': changes bound to the old root may not apply";
+                if (output.json()) {
+                    output.event("warning", Map.of("message", warning));
+                } else {
+                    System.err.println("stickwright: warning: " + warning);
+                }
+            }
+            Confirmation.confirm("Replace the " + kind.name().toLowerCase() + " store " + store.path() + " on "
+                    + target + " with the backup " + input + "?", yes, output);
+            try (BlockDevice disk = openForWriting(unmount)) {
+                List<AutoCloseable> toClose = new ArrayList<>();
+                try (InputStream raw = Files.newInputStream(input)) {
+                    raw.skipNBytes(propsEnd);
+                    BlockDevice device = storeDevice(disk, store, toClose);
+                    try (XZInputStream xz = new XZInputStream(new BufferedInputStream(raw))) {
+                        byte[] buffer = new byte[1 << 20];
+                        long at = 0;
+                        while (at < storedBytes) {
+                            int part = xz.readNBytes(buffer, 0, (int) Math.min(buffer.length, storedBytes - at));
+                            if (part <= 0) {
+                                throw new JobException(Outcome.BAD_INPUT, input + " ends after " + at + " of "
+                                        + storedBytes + " bytes; the store is only partly restored: reset it");
+                            }
+                            device.write(ByteBuffer.wrap(buffer, 0, part), at);
+                            at += part;
+                        }
+                    }
+                    if (kind == Kind.DM_SNAPSHOT_FILE) {
+                        DmSnapshotStore dm = DmSnapshotStore.read(device);
+                        if (dm.state() != DmSnapshotStore.State.FRESH) {
+                            DmSnapshotEditor.zeroMetadataFrom(device, dm, storedBytes);
+                        }
+                    }
+                } finally {
+                    closeAll(toClose);
+                }
+                disk.flush();
+            }
+            result(Map.of("store", store.path(), "restoredBytes", storedBytes, "sameBaseImage", sameBase),
+                    "Imported " + input + " into " + store.path() + " (" + Sizes.human(storedBytes) + ")"
+                            + (sameBase ? "." : ", from another base image."));
+            return 0;
+        }
+    }
+
+    /** The ISO 9660 volume the stick boots (label and creation time), or "" when none. */
+    static String baseImage(BlockDevice disk) {
+        try {
+            if (IsoImage.looksLikeIso9660(disk)) {
+                IsoImage iso = IsoImage.open(disk);
+                return iso.volume().label() + " " + iso.volume().creationDate();
+            }
+        } catch (IOException e) {
+            return "";
+        }
+        return "";
+    }
+}

@@ -1,0 +1,47 @@
+/**
+ * Persistence stores of live sticks, read and edited offline: the dm-snapshot persistent
+ * exception store ("COW file", {@link org.stickwright.engine.overlay.DmSnapshotStore},
+ * {@link org.stickwright.engine.overlay.DmSnapshotEditor}) that dracut's {@code dmsquash-live}
+ * puts under a nested {@code LiveOS/rootfs.img}, and overlayfs upper directories.
+ *
+ * <h2>The dm-snapshot store (Linux {@code drivers/md/dm-snap-persistent.c})</h2>
+ * dracut loads {@code snapshot <rootfs.img loop> <store loop> PO 8}: persistent, overflow
+ * allowed, chunks of 8 sectors (4 KiB). Every integer is little-endian. The store is a sequence
+ * of chunks:
+ * <pre>
+ * chunk 0       header (struct disk_header, rest of the chunk zero)
+ *                 +0 u32 magic       0x70416e53 = bytes 53 6E 41 70 "SnAp"; 0 = fresh store
+ *                 +4 u32 valid       1; the kernel writes 0 when it invalidates the snapshot
+ *                 +8 u32 version     1 (nothing else loads)
+ *                +12 u32 chunk_size  sectors, a power of two; overrides the table's
+ * chunk 1       metadata area 0: E = chunk bytes / 16 records (256 for 4 KiB)
+ *                 +0 u64 old_chunk   chunk index in the origin (rootfs.img)
+ *                 +8 u64 new_chunk   chunk index in this store holding the new data
+ *               the first record with new_chunk 0 (which would be the header) ends the table
+ * chunks 2..E+1 data chunks, then area 1 at chunk E+2, its data, area 2 at 2E+3 ...
+ * </pre>
+ * The kernel reads area after area while each is completely full; it zeroes the next area
+ * itself before it starts filling it. A fresh store needs only a zero header: the kernel then
+ * writes the header and zeroes area 0.
+ *
+ * <p>Worked example: a 256 MiB store after a boot changed origin chunks 42 and 7:
+ * <pre>
+ * byte 0     53 6E 41 70 01 00 00 00 01 00 00 00 08 00 00 00   SnAp, valid, v1, 8 sectors
+ * byte 4096  2A 00 00 00 00 00 00 00 02 00 00 00 00 00 00 00   origin chunk 42 -> store chunk 2
+ * byte 4112  07 00 00 00 00 00 00 00 03 00 00 00 00 00 00 00   origin chunk 7  -> store chunk 3
+ * byte 4128  00 ... 00                                          new_chunk 0: end of table
+ * byte 8192  the new 4096 bytes of origin bytes 172032..176127 (chunk 42), then chunk 7's
+ * </pre>
+ * Loading it, the kernel sets {@code next_free} = highest new_chunk + 1 = 4 (one more if that
+ * is a metadata chunk: 258, 515, ...) and its area to 0, so the guest's {@code dmsetup status}
+ * prints {@code 32/524288 16}: allocated = next_free × 8, total = the store's sectors,
+ * metadata = (area + 2) × 8. {@link org.stickwright.engine.overlay.DmSnapshotStore#dmsetupStatus()}
+ * computes the same line offline; the boot tests compare it with the guest's.
+ *
+ * <p>States: magic 0 = fresh; valid 0 = invalidated (a write to the store failed, or without
+ * {@code O} it ran full): the kernel then fails all I/O and the live boot stops, although the
+ * table is intact, so setting valid back to 1 recovers everything but the failed writes. With
+ * {@code PO} a full store only overflows in memory: the header stays valid, and a store is full
+ * on disk when {@code (next_free + 1) × chunk} exceeds its size.
+ */
+package org.stickwright.engine.overlay;
