@@ -33,9 +33,10 @@ public enum Theme {
         return LIGHT;
     }
 
+    /** Applies the theme in its binary (pre-parsed) form: parsing the 170 kB text stylesheet costs a second at start-up. */
     public void apply() {
-        Application.setUserAgentStylesheet(this == DARK ? new PrimerDark().getUserAgentStylesheet()
-                : new PrimerLight().getUserAgentStylesheet());
+        Application.setUserAgentStylesheet(this == DARK ? new PrimerDark().getUserAgentStylesheetBSS()
+                : new PrimerLight().getUserAgentStylesheetBSS());
     }
 
     /** A desktop setting, or "" when the tool is missing or slow (start-up must not wait on it). */
