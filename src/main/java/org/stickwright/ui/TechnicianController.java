@@ -45,7 +45,7 @@ public final class TechnicianController {
         FxmlLoaderFactory.Loaded<TechnicianController> view = context.loaders().load(FxmlFile.TECHNICIAN);
         Stage stage = new Stage();
         stage.initOwner(context.stage());
-        Scene scene = new Scene(view.root(), 680, 460);
+        Scene scene = new Scene(view.root(), 720, 620);
         scene.getStylesheets().add(App.class.getResource(App.STYLESHEET).toExternalForm());
         stage.setScene(scene);
         stage.setTitle(context.text("technician.title"));

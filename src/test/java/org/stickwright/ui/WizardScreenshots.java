@@ -25,20 +25,25 @@ import org.stickwright.platform.DriveSource;
 /**
  * Renders every wizard step (and the technician window) to PNG for people to look at:
  * {@code src/test/gui/screenshots.sh} runs it under Xvfb, once light and once dark.
- * Arguments: OUTPUT_DIR ISO TARGET_IMAGE_FILE. The drive list shows two sample USB sticks plus
- * the target image file; the Progress and Done steps come from a real raw write to that file
- * by the real helper.
+ * Arguments: OUTPUT_DIR ISO BIG_IMAGE TARGET_IMAGE_FILE STICK_IMAGE_FILE. The drive list shows
+ * three sample USB sticks plus the two image files; the Review step shows the engine's real
+ * hybrid plan for the ISO, the Progress and Done steps a real raw write of BIG_IMAGE to the
+ * target file by the real helper, the technician window STICK (a stick made by create).
  */
 public final class WizardScreenshots {
     private static Path output;
     private static Path iso;
+    private static Path big;
     private static Path target;
+    private static Path stick;
 
     public static void main(String[] args) {
         output = Path.of(args[0]);
         iso = Path.of(args[1]);
-        target = Path.of(args[2]);
-        System.setProperty("stickwright.testTargets", target.toString());
+        big = Path.of(args[2]);
+        target = Path.of(args[3]);
+        stick = Path.of(args[4]);
+        System.setProperty("stickwright.testTargets", target + "," + stick);
         Application.launch(Shooter.class);
     }
 
@@ -88,13 +93,21 @@ public final class WizardScreenshots {
         Fx.run(() -> context.model().mode.set(WizardMode.RAW));
         shoot(scene, theme, "3-persistence-raw");
         Fx.run(() -> context.model().mode.set(WizardMode.HYBRID));
-        Fx.run(() -> context.model().mode.set(WizardMode.RAW));
-        Fx.run(wizard::back);
-        Fx.run(() -> list.getSelectionModel().select(list.getItems().size() - 1));
         Fx.run(wizard::next);
-        Fx.run(wizard::next);
+        Fx.waitUntil("the plan is drawn", wait, () -> !((PartitionBar) scene.lookup("#bar")).getChildren().isEmpty());
         Fx.run(() -> ((CheckBox) scene.lookup("#confirm")).setSelected(true));
         shoot(scene, theme, "4-review");
+        // Back to the start for a long raw write to the target file.
+        Fx.run(() -> wizard.goTo(WizardController.Step.IMAGE));
+        Fx.run(() -> ((ImageStepController) wizard.controller(WizardController.Step.IMAGE)).load(big));
+        Fx.waitUntil("the big image is read", wait, () -> context.model().image.get() != null);
+        Fx.run(wizard::next);
+        Fx.run(() -> list.getSelectionModel().select(list.getItems().stream().filter(c -> c.path().equals(target.toString())).findFirst().orElseThrow()));
+        Fx.run(wizard::next);
+        Fx.run(() -> context.model().mode.set(WizardMode.RAW));
+        Fx.run(wizard::next);
+        Fx.run(() -> ((CheckBox) scene.lookup("#confirm")).setSelected(true));
+        shoot(scene, theme, "4-review-raw");
         Fx.run(wizard::next);
         Fx.waitUntil("the helper reports writing", wait, () -> {
             ProgressStepController progress = wizard.controller(WizardController.Step.PROGRESS);
@@ -106,6 +119,11 @@ public final class WizardScreenshots {
         Fx.waitUntil("the job ended", Duration.ofMinutes(5), () -> wizard.current() == WizardController.Step.DONE);
         shoot(scene, theme, "6-done");
         Stage technician = Fx.call(() -> TechnicianController.open(context));
+        Fx.run(() -> {
+            @SuppressWarnings("unchecked")
+            javafx.scene.control.ComboBox<TargetChoice> sticks = (javafx.scene.control.ComboBox<TargetChoice>) technician.getScene().lookup("#stickChoice");
+            sticks.getSelectionModel().select(sticks.getItems().stream().filter(c -> c.path().equals(stick.toString())).findFirst().orElseThrow());
+        });
         Fx.run(() -> ((javafx.scene.control.Button) technician.getScene().lookup("#readButton")).fire());
         Fx.waitUntil("the stick was read", wait, () -> {
             Node status = technician.getScene().lookup("#statusLabel");

@@ -14,6 +14,7 @@ import javafx.scene.Node;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
 import javafx.scene.control.ProgressBar;
+import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -138,6 +139,41 @@ class WizardTest {
         assertThat(text(robot, "#verification")).startsWith("Verified");
         assertThat(Files.mismatch(target, reference)).isEqualTo(-1);
         return cli;
+    }
+
+    @Test
+    void theWizardWorksFromTheKeyboardAlone(FxRobot robot) throws Exception {
+        Path target = sparse(dir.resolve("keyboard-target.img"), 256 * MIB);
+        offerTargets(target);
+        Path iso = LiveFixture.FEDORA_FLAT.iso();
+        Fx.run(() -> robot.lookup("#pathField").query().requestFocus());
+        robot.write(iso.toString()).type(KeyCode.ENTER);
+        Fx.waitUntil("the image is read", SHORT, () -> context.model().image.get() != null);
+        robot.push(KeyCode.ALT, KeyCode.N);
+        assertThat(wizard.current()).isEqualTo(WizardController.Step.DRIVE);
+        Fx.waitUntil(target + " is listed", SHORT, () -> listedPaths(robot).contains(target.toString()));
+        ListView<TargetChoice> list = driveList(robot);
+        Fx.run(list::requestFocus);
+        int index = Fx.call(() -> list.getItems().stream().map(TargetChoice::path).toList().indexOf(target.toString()));
+        robot.type(KeyCode.HOME);
+        for (int i = 0; i < index; i++) {
+            robot.type(KeyCode.DOWN);
+        }
+        assertThat(context.model().target.get().path()).isEqualTo(target.toString());
+        robot.push(KeyCode.ALT, KeyCode.N);
+        assertThat(wizard.current()).isEqualTo(WizardController.Step.PERSISTENCE);
+        robot.push(KeyCode.ALT, KeyCode.B);
+        assertThat(wizard.current()).isEqualTo(WizardController.Step.DRIVE);
+        robot.push(KeyCode.ALT, KeyCode.N);
+        robot.push(KeyCode.ALT, KeyCode.N);
+        Fx.waitUntil("the review is planned", SHORT, () -> !((PartitionBar) robot.lookup("#bar").query()).getChildren().isEmpty());
+        robot.push(KeyCode.ALT, KeyCode.E);
+        assertThat(wizard.current()).as("writing needs the confirmation").isEqualTo(WizardController.Step.REVIEW);
+        Fx.run(() -> robot.lookup("#confirm").query().requestFocus());
+        robot.type(KeyCode.SPACE);
+        robot.push(KeyCode.ALT, KeyCode.E);
+        Fx.waitUntil("the job ends", JOB, () -> wizard.current() == WizardController.Step.DONE);
+        assertThat(text(robot, "#headline")).contains("ready");
     }
 
     @Test
