@@ -59,6 +59,37 @@ public final class Helper {
         return new Helper(out).serve(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)));
     }
 
+    /**
+     * {@code stickwright helper --plan-file PLAN --events-file EVENTS}: the same protocol through
+     * files, for an elevation that cannot pass pipes (Windows' "runas" starts a new process
+     * without the caller's stdin/stdout). The plan is PLAN's first line; events are appended to
+     * EVENTS; the file {@code EVENTS.cancel} appearing is the cancel command.
+     */
+    public static int runWithFiles(Path planFile, Path eventsFile) {
+        Path cancelFile = eventsFile.resolveSibling(eventsFile.getFileName() + ".cancel");
+        try (InputStream in = Files.newInputStream(planFile); OutputStream out = Files.newOutputStream(eventsFile)) {
+            Helper helper = new Helper(out);
+            Thread watcher = new Thread(() -> helper.watchCancelFile(cancelFile), "stickwright-helper-cancel-file");
+            watcher.setDaemon(true);
+            watcher.start();
+            return helper.serve(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            System.err.println("stickwright helper: " + e.getMessage());
+            return Outcome.BAD_INPUT.exitCode();
+        }
+    }
+
+    private void watchCancelFile(Path cancelFile) {
+        try {
+            while (!Files.exists(cancelFile)) {
+                Thread.sleep(PROGRESS_MILLIS);
+            }
+            cancellation.cancel();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private int serve(BufferedReader in) {
         JobPlan plan;
         try {

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -16,34 +18,63 @@ import org.stickwright.ipc.JobPlan;
 import org.stickwright.ipc.ProtocolException;
 
 /**
- * One run of the helper: sends the plan, reads its event lines on a reader thread and keeps
+ * One run of the helper: sends the plan (through its stdin, or a plan file when an elevation
+ * cannot pass pipes), reads its event lines on a reader thread and keeps
  * only the latest progress, which the Progress step pulls ten times a second (progress from
  * counters, as Raspberry Pi Imager does: nothing is pushed at the FX thread per event).
  */
 public final class HelperSession {
     private final Process process;
     private final OutputStream toHelper;
+    private final Path cancelFile;
     private final AtomicReference<HelperEvent> latest = new AtomicReference<>();
     private final CompletableFuture<HelperEvent> finished = new CompletableFuture<>();
     private final StringBuilder diagnostics = new StringBuilder();
 
-    private HelperSession(Process process) {
+    private HelperSession(Process process, Path cancelFile) {
         this.process = process;
         this.toHelper = process.getOutputStream();
+        this.cancelFile = cancelFile;
     }
 
     /** Starts the helper with {@code command} and sends {@code plan}. */
     public static HelperSession start(List<String> command, JobPlan plan) throws IOException {
         Process process = new ProcessBuilder(command).start();
-        HelperSession session = new HelperSession(process);
+        HelperSession session = new HelperSession(process, null);
         session.send(HelperProtocol.encode(plan));
-        Thread reader = new Thread(session::readEvents, "stickwright-helper-events");
+        Thread reader = new Thread(() -> session.readEvents(process.getInputStream()), "stickwright-helper-events");
         reader.setDaemon(true);
         reader.start();
         Thread errors = new Thread(session::readDiagnostics, "stickwright-helper-stderr");
         errors.setDaemon(true);
         errors.start();
         return session;
+    }
+
+    /**
+     * Starts the helper in file mode ({@code command} ends with {@code --plan-file planFile
+     * --events-file eventsFile}, possibly inside an elevating wrapper): the plan is written to
+     * {@code planFile} first and the events file is followed as the helper appends to it.
+     */
+    public static HelperSession startWithFiles(List<String> command, JobPlan plan, Path planFile, Path eventsFile)
+            throws IOException {
+        Files.writeString(planFile, HelperProtocol.encode(plan) + "\n", StandardCharsets.UTF_8);
+        Files.deleteIfExists(eventsFile);
+        Files.createFile(eventsFile);
+        Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(nullDevice()))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        HelperSession session = new HelperSession(process, eventsFile.resolveSibling(eventsFile.getFileName() + ".cancel"));
+        Thread reader = new Thread(() -> session.followEvents(eventsFile), "stickwright-helper-events");
+        reader.setDaemon(true);
+        reader.start();
+        Thread errors = new Thread(session::readDiagnostics, "stickwright-helper-stderr");
+        errors.setDaemon(true);
+        errors.start();
+        return session;
+    }
+
+    private static java.io.File nullDevice() {
+        return new java.io.File(System.getProperty("os.name", "").startsWith("Windows") ? "NUL" : "/dev/null");
     }
 
     /** The newest progress (or final) event, or null before the first. */
@@ -59,6 +90,10 @@ public final class HelperSession {
     /** Asks the helper to stop; it wipes what it wrote and ends with a {@code cancelled} error. */
     public void cancel() {
         try {
+            if (cancelFile != null) {
+                Files.writeString(cancelFile, HelperProtocol.cancelLine() + "\n");
+                return;
+            }
             send(HelperProtocol.cancelLine());
         } catch (IOException e) {
             // The helper has already ended: its final event says how.
@@ -70,23 +105,67 @@ public final class HelperSession {
         toHelper.flush();
     }
 
-    private void readEvents() {
+    private void readEvents(java.io.InputStream stream) {
         HelperEvent last = null;
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
-                try {
-                    HelperEvent event = HelperProtocol.decodeEvent(line);
-                    latest.set(event);
-                    if (event.isFinal()) {
-                        last = event;
-                    }
-                } catch (ProtocolException e) {
-                    appendDiagnostic("unreadable helper line: " + line);
-                }
+                last = accept(line, last);
             }
         } catch (IOException e) {
             appendDiagnostic("reading the helper failed: " + e.getMessage());
         }
+        end(last);
+    }
+
+    /**
+     * Follows a growing events file: whole lines only (a line is used once its newline is
+     * there), until the helper process has ended and the file is read to its end.
+     */
+    private void followEvents(Path eventsFile) {
+        HelperEvent last = null;
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        try (java.io.InputStream in = Files.newInputStream(eventsFile)) {
+            while (true) {
+                boolean ended = !process.isAlive();
+                int n = in.read(buffer);
+                if (n < 0) {
+                    if (ended) {
+                        break;
+                    }
+                    Thread.sleep(50);
+                    continue;
+                }
+                for (int i = 0; i < n; i++) {
+                    if (buffer[i] == '\n') {
+                        last = accept(line.toString(StandardCharsets.UTF_8), last);
+                        line.reset();
+                    } else if (line.size() < HelperProtocol.MAX_LINE) {
+                        line.write(buffer[i]);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            appendDiagnostic("reading the helper's events failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        end(last);
+    }
+
+    private HelperEvent accept(String line, HelperEvent last) {
+        try {
+            HelperEvent event = HelperProtocol.decodeEvent(line);
+            latest.set(event);
+            return event.isFinal() ? event : last;
+        } catch (ProtocolException e) {
+            appendDiagnostic("unreadable helper line: " + line);
+            return last;
+        }
+    }
+
+    private void end(HelperEvent lastEvent) {
+        HelperEvent last = lastEvent;
         int exit;
         try {
             exit = process.waitFor();

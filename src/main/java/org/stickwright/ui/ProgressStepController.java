@@ -67,9 +67,8 @@ public final class ProgressStepController implements WizardStep, WizardNavigatio
         percentLabel.setText("");
         speedLabel.setText("");
         timeLeftLabel.setText("");
-        String target = model.target.get().path();
         var plan = model.jobPlan();
-        Tasks.create(() -> HelperSession.start(HelperLauncher.command(target), plan))
+        Tasks.create(() -> HelperLauncher.start(plan))
                 .onSuccess(this::watch)
                 .onError(e -> finish(HelperEvent.error(new JobException(Outcome.IO_ERROR,
                         "the helper could not be started: " + e.getMessage(), e instanceof IOException ? e : null))))

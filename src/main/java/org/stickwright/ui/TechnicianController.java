@@ -80,8 +80,7 @@ public final class TechnicianController {
         statusLabel.setText(context.text("technician.reading"));
         readButton.disableProperty().unbind();
         readButton.setDisable(true);
-        Tasks.create(() -> HelperSession.start(HelperLauncher.command(stick.path()), JobPlan.inspect(Path.of(stick.path())))
-                        .finished().get())
+        Tasks.create(() -> HelperLauncher.start(JobPlan.inspect(Path.of(stick.path()))).finished().get())
                 .onSuccess(this::show)
                 .onError(e -> show(HelperEvent.error(new JobException(Outcome.IO_ERROR, String.valueOf(e)))))
                 .andFinally(() -> readButton.disableProperty().bind(stickChoice.getSelectionModel().selectedItemProperty().isNull()))

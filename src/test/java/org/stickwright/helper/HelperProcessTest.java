@@ -73,6 +73,43 @@ class HelperProcessTest {
     }
 
     @Test
+    void throughFilesAsAfterWindowsElevationTheHelperWritesTheSameBytesAndObeysTheCancelFile() throws Exception {
+        Path image = TestImages.diskImage(dir.resolve("image.img"), 12 * MIB, 21, 3);
+        Path viaFiles = sparse(dir.resolve("files.img"), 32 * MIB);
+        Path viaCli = sparse(dir.resolve("cli.img"), 32 * MIB);
+        HelperEvent result = runWithFiles(JobPlan.write(image, viaFiles, -1, false, true), "done").finished().get(5, TimeUnit.MINUTES);
+        assertThat(result.isResult()).as(String.valueOf(result)).isTrue();
+        CliProcess.run("write", image.toString(), viaCli.toString(), "--yes").ok();
+        assertThat(Files.mismatch(viaFiles, viaCli)).isEqualTo(-1);
+
+        Path big = TestImages.diskImage(dir.resolve("long.img"), 4 * MIB, 9, 0);
+        try (RandomAccessFile file = new RandomAccessFile(big.toFile(), "rw")) {
+            file.setLength(1536 * MIB);
+        }
+        Path target = sparse(dir.resolve("cancelled.img"), 1536 * MIB);
+        HelperSession session = runWithFiles(JobPlan.write(big, target, -1, false, true), "cancel");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        for (HelperEvent latest = session.latest(); latest == null || !"writing".equals(latest.phase()) || latest.done() == 0;
+                latest = session.latest()) {
+            assertThat(latest == null || !latest.isFinal()).as("ended before the cancel: " + latest).isTrue();
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+        session.cancel();
+        HelperEvent cancelled = session.finished().get(2, TimeUnit.MINUTES);
+        assertThat(cancelled.code()).as(String.valueOf(cancelled)).isEqualTo(130);
+        assertThat(zeros(target, 0, MIB)).isTrue();
+    }
+
+    private HelperSession runWithFiles(JobPlan plan, String name) throws IOException {
+        Path planFile = dir.resolve(name + "-plan.json");
+        Path events = dir.resolve(name + "-events.jsonl");
+        List<String> command = new java.util.ArrayList<>(helper());
+        command.addAll(List.of("--plan-file", planFile.toString(), "--events-file", events.toString()));
+        return HelperSession.startWithFiles(command, plan, planFile, events);
+    }
+
+    @Test
     void aPlanOfAnotherVersionIsRefusedAndNothingIsCreated() throws Exception {
         Path target = dir.resolve("never.img");
         Process process = new ProcessBuilder(helper()).start();
