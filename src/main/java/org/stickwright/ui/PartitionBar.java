@@ -45,7 +45,7 @@ public final class PartitionBar extends HBox {
         text.getStyleClass().add("partition-text");
         StackPane block = new StackPane(text);
         block.getStyleClass().addAll("partition-block", style);
-        block.setMinWidth(60);
+        block.setMinWidth(76);
         block.setPrefWidth(share * 1000);
         HBox.setHgrow(block, Priority.ALWAYS);
         Tooltip.install(block, new Tooltip(name + (label == null || label.isBlank() ? "" : " (" + label + ")") + ", "
