@@ -83,24 +83,28 @@ public final class ReviewStepController implements WizardStep {
         long targetSize = target.size();
         if (request == null) {
             List<CreatePlan.PlannedPartition> raw = List.of(new CreatePlan.PlannedPartition(1, 0, image.size(), "image", "", image.label()));
-            showPlan(raw, List.of(), List.of(context.text("review.rawNote")), targetSize);
+            showPlan(raw, List.of(), List.of(), List.of(context.text("review.rawNote")), targetSize);
             return;
         }
         planning = Tasks.create(() -> CreateJob.of(request, new Progress(), new Cancellation()).plan(targetSize, 512))
-                .onSuccess(plan -> showPlan(plan.partitions(), plan.bootEntries(), plan.notes(), targetSize))
+                .onSuccess(plan -> showPlan(plan.partitions(), plan.files(), plan.bootEntries(), plan.notes(), targetSize))
                 .onError(e -> {
             legend.setText("");
             problem.show(context.text("review.cannotPlan"), e instanceof JobException ? e.getMessage() : String.valueOf(e));
         }).run();
     }
 
-    private void showPlan(List<CreatePlan.PlannedPartition> partitions, List<String> entries, List<String> planNotes, long size) {
+    private void showPlan(List<CreatePlan.PlannedPartition> partitions, List<CreatePlan.PlannedFile> files, List<String> entries,
+            List<String> planNotes, long size) {
         bar.show(partitions, size);
         List<String> lines = new ArrayList<>();
         for (CreatePlan.PlannedPartition p : partitions) {
             lines.add(context.text("review.partition", p.number(), p.role(), SizeText.human(p.length()),
                     p.filesystem() == null || p.filesystem().isBlank() ? "—" : p.filesystem(),
                     p.label() == null || p.label().isBlank() ? "—" : p.label()));
+        }
+        for (CreatePlan.PlannedFile file : files) {
+            lines.add(context.text("review.file", file.partition(), file.path(), SizeText.human(file.length()), file.role()));
         }
         legend.setText(String.join("\n", lines));
         bootEntries.setText(entries.isEmpty() ? "" : context.text("review.bootEntries", String.join(", ", entries)));
