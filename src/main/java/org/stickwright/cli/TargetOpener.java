@@ -21,7 +21,7 @@ import org.stickwright.platform.linux.LinuxRawDisk;
  * missing and {@code --size} is given) or a whole block device that passed the safety rules.
  * Everything here is decided before the target is opened for writing.
  */
-final class TargetOpener {
+public final class TargetOpener {
     private final Path target;
     private final long createSize;
     private final boolean allowFixedDisk;
@@ -32,7 +32,7 @@ final class TargetOpener {
     private int sectorSize = 512;
     private String description;
 
-    TargetOpener(Path target, long createSize, boolean allowFixedDisk, boolean unmount) {
+    public TargetOpener(Path target, long createSize, boolean allowFixedDisk, boolean unmount) {
         this.target = target;
         this.createSize = createSize;
         this.allowFixedDisk = allowFixedDisk;
@@ -44,7 +44,7 @@ final class TargetOpener {
      * disks only with the flag, mounted partitions only with consent) and the image-file rules;
      * throws with the contract's outcome when the target may not be used. Writes nothing.
      */
-    void vet(Path image) throws JobException {
+    public void vet(Path image) throws JobException {
         try {
             if (Files.exists(target) && Files.isSameFile(target, image)) {
                 throw new JobException(Outcome.BAD_INPUT, "the target is the image itself: " + target);
@@ -104,22 +104,22 @@ final class TargetOpener {
         }
     }
 
-    long targetSize() {
+    public long targetSize() {
         return size;
     }
 
     /** The unit the image is padded to: a 4Kn drive takes whole 4096-byte sectors. */
-    int sectorSize() {
+    public int sectorSize() {
         return sectorSize;
     }
 
     /** What the confirmation prompt shows; null when nothing existing is overwritten. */
-    String describe() {
+    public String describe() {
         return description;
     }
 
     /** Unmounts what the user consented to, then opens the target for writing. */
-    BlockDevice open() throws JobException {
+    public BlockDevice open() throws JobException {
         try {
             if (blockDevice) {
                 try {
@@ -137,7 +137,7 @@ final class TargetOpener {
     }
 
     /** A handle that reads around the page cache: the raw disk itself (O_DIRECT), or the file reopened direct. */
-    BlockDevice openReadBack(BlockDevice written) throws IOException {
+    public BlockDevice openReadBack(BlockDevice written) throws IOException {
         if (written instanceof LinuxRawDisk) {
             return written.slice(0, written.size());
         }
@@ -145,7 +145,7 @@ final class TargetOpener {
     }
 
     /** Lets the kernel see the new partitions on a real disk; call once the disk is closed. */
-    void afterClose() {
+    public void afterClose() {
         if (blockDevice) {
             try {
                 LinuxRawDisk.rereadPartitions(target);
