@@ -84,6 +84,12 @@ public final class Fat32Formatter {
         return format(device, options, java.time.Instant.now(), ZoneId.systemDefault());
     }
 
+    /** As {@link #format(BlockDevice, Fat32FormatOptions)}, stamping the volume label entry with {@code time}. */
+    public static FatVolumeInfo format(BlockDevice device, Fat32FormatOptions options, java.time.Instant time)
+            throws IOException {
+        return format(device, options, time, ZoneId.systemDefault());
+    }
+
     /**
      * As {@link #format(BlockDevice, Fat32FormatOptions)}, stamping the volume-label entry with
      * {@code time} as a wall-clock time of {@code zone}: a reproducible job passes a fixed instant.
