@@ -935,11 +935,12 @@ public final class ExtractJob implements CreateJob {
         progress.startPhase("verify", total);
         try {
             for (WrittenRanges.HashedRange range : written.ranges()) {
-                String actual = WrittenRanges.sha256(readBack, range.offset(), range.length(), progress, cancellation);
-                if (!actual.equals(range.sha256())) {
+                int[] actual = WrittenRanges.checksums(readBack, range.offset(), range.length(), progress, cancellation);
+                long differs = range.firstDifference(actual);
+                if (differs >= 0) {
                     throw new JobException(Outcome.VERIFY_MISMATCH, String.format(Locale.ROOT,
-                            "read-back of bytes %d..%d of %s differs from what was written (SHA-256 %s, expected %s)",
-                            range.offset(), range.offset() + range.length(), readBack.name(), actual, range.sha256()));
+                            "read-back of %s differs from what was written in the 4 MiB from byte %d (written range "
+                                    + "%d..%d)", readBack.name(), differs, range.offset(), range.offset() + range.length()));
                 }
             }
         } catch (Cancellation.CancelledException e) {

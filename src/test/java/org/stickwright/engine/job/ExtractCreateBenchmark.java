@@ -19,7 +19,7 @@ import org.stickwright.testing.Tool;
  * grow with the overlay: nothing is zero-filled), against {@code xorriso -osirrox on -extract}
  * plus {@code mcopy -s} into a {@code mkfs.fat -F 32} image doing the copy alone. The ISO is the
  * FEDORA_FLAT fixture's tree plus a file of random bytes (default 1024 MiB) so the copy weighs
- * something. Best of three interleaved rounds; every variant ends with its data on disk (fsync).
+ * something. Best of five interleaved rounds (-Drounds=N); every variant ends with its data on disk (fsync).
  * <pre>
  * mvn -B -q test-compile
  * mvn -q dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt
@@ -29,6 +29,9 @@ import org.stickwright.testing.Tool;
  */
 public final class ExtractCreateBenchmark {
     private static final long TARGET = 8L << 30;
+    private static final int ROUNDS = Integer.getInteger("rounds", 5);
+    /** Bytes the last create wrote: unlike seconds, not disturbed by a busy machine. */
+    private static long lastBytesWritten;
 
     private ExtractCreateBenchmark() {
     }
@@ -44,14 +47,21 @@ public final class ExtractCreateBenchmark {
         long small = Long.MAX_VALUE;
         long large = Long.MAX_VALUE;
         long copyAlone = Long.MAX_VALUE;
-        for (int round = 0; round < 3; round++) {
+        long smallBytes = 0;
+        long largeBytes = 0;
+        for (int round = 0; round < ROUNDS; round++) {
             small = Math.min(small, create(iso, work.resolve("small.img"), 256L << 20));
+            smallBytes = lastBytesWritten;
             large = Math.min(large, create(iso, work.resolve("large.img"), 3994L << 20));
+            largeBytes = lastBytesWritten;
             copyAlone = Math.min(copyAlone, xorrisoAndMcopy(iso, work));
         }
-        System.out.printf("ISO %d MiB, target 8 GiB sparse, best of 3%n", Files.size(iso) >> 20);
-        System.out.printf("create --mode extract --persistence 256M   : %6.2f s (write + verify)%n", small / 1e9);
-        System.out.printf("create --mode extract --persistence 3994M  : %6.2f s (write + verify)%n", large / 1e9);
+        System.out.printf("ISO %d MiB, target 8 GiB sparse, best of %d%n", Files.size(iso) >> 20, ROUNDS);
+        System.out.printf("create --mode extract --persistence 256M   : %6.2f s (write + verify), %d bytes written%n",
+                small / 1e9, smallBytes);
+        System.out.printf("create --mode extract --persistence 3994M  : %6.2f s (write + verify), %d bytes written%n",
+                large / 1e9, largeBytes);
+        System.out.printf("  bytes written, difference                : %6.2f %%%n", 100.0 * (largeBytes - smallBytes) / smallBytes);
         System.out.printf("  difference                               : %6.1f %%%n", 100.0 * (large - small) / small);
         System.out.printf("xorriso -osirrox extract + mcopy -s alone  : %6.2f s%n", copyAlone / 1e9);
         System.out.printf("  create (256M) / copy alone               : %6.2f%n", (double) small / copyAlone);
@@ -66,6 +76,7 @@ public final class ExtractCreateBenchmark {
         try (ImageFile device = ImageFile.create(target, TARGET)) {
             CreatePlan plan = job.plan(device.size(), device.logicalSectorSize());
             CreateJob.Created created = job.write(plan, device);
+            lastBytesWritten = created.bytesWritten();
             device.flush();
             job.verify(created, device);
         }

@@ -1,6 +1,7 @@
 package org.stickwright.engine.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -176,6 +177,29 @@ class ExtractJobTest {
         Path c = createNamed(LiveFixture.FEDORA_FLAT, "c.img", "--persistence", "64M", "--home", "32M", "--size", "1G");
         assertThat(Tool.run("cmp", a.toString(), b.toString()).exitCode()).as("seeded runs are identical").isZero();
         assertThat(Tool.run("cmp", a.toString(), c.toString()).exitCode()).as("unseeded: other identifiers").isNotZero();
+    }
+
+    @Test
+    void verifyReadsBackEverythingWrittenAndFindsAChangedByte() throws Exception {
+        CreateRequest request = new CreateRequest(LiveFixture.FEDORA_FLAT.iso(), CreateRequest.Mode.EXTRACT, 64 * MIB,
+                0, List.of(), null, CreateRequest.DataFs.NONE, false, false, null, true, java.util.OptionalLong.of(9));
+        ExtractJob job = new ExtractJob(request, new org.stickwright.engine.io.Progress(),
+                new org.stickwright.engine.io.Cancellation());
+        try (ImageFile device = ImageFile.create(dir.resolve("verify.img"), 1L << 30)) {
+            CreatePlan plan = job.plan(device.size(), device.logicalSectorSize());
+            CreateJob.Created created = job.write(plan, device);
+            job.verify(created, device);
+            long at;
+            try (FatFileSystem volume = FatFileSystem.open(device.slice(MIB, device.size() - MIB))) {
+                FileExtent squashfs = volume.extents("/LiveOS/squashfs.img").get(0);
+                at = MIB + squashfs.deviceOffset() + squashfs.length() / 2;
+            }
+            byte[] old = device.readBytes(at, 1);
+            device.writeBytes(at, new byte[] {(byte) ~old[0]});
+            assertThatThrownBy(() -> job.verify(created, device)).isInstanceOf(JobException.class)
+                    .hasMessageContaining("differs")
+                    .satisfies(e -> assertThat(((JobException) e).outcome()).isEqualTo(Outcome.VERIFY_MISMATCH));
+        }
     }
 
     @Test
