@@ -8,8 +8,13 @@
 #
 # Each size is rendered from the vector, not scaled down from a big bitmap, so the small sizes
 # stay sharp. Debian packages: librsvg2-bin (rsvg-convert), icoutils (icotool).
+#
+#   icons/render.sh [OUTDIR]   (default: icons/ itself; the tests render into a temporary directory
+#                               and compare, so a changed SVG cannot go out with stale bitmaps)
 set -euo pipefail
-cd "$(dirname "$0")"
+svg=$(cd "$(dirname "$0")" && pwd)/stickwright.svg
+mkdir -p "${1:-$(dirname "$0")}"
+cd "${1:-$(dirname "$0")}"
 
 for tool in rsvg-convert icotool; do
     command -v "$tool" >/dev/null || { echo "render.sh: $tool is missing (apt-get install librsvg2-bin icoutils)" >&2; exit 2; }
@@ -19,7 +24,7 @@ sizes=(16 22 24 32 48 64 128 256 512)
 for size in "${sizes[@]}"; do
     mkdir -p "hicolor/${size}x${size}/apps"
     rsvg-convert --width "$size" --height "$size" --format png \
-        --output "hicolor/${size}x${size}/apps/stickwright.png" stickwright.svg
+        --output "hicolor/${size}x${size}/apps/stickwright.png" "$svg"
 done
 cp hicolor/256x256/apps/stickwright.png stickwright-256.png
 
