@@ -28,12 +28,6 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-if [[ -z ${JAVA_HOME:-} ]]; then
-    JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
-fi
-jdk_bin=$JAVA_HOME/bin
-[[ -d $JAVA_HOME/jmods ]] || { echo "stage.sh: $JAVA_HOME has no jmods; jlink needs a full JDK" >&2; exit 2; }
-
 case "$(uname -s)" in
     Linux) platform=linux; native_glob='*.so'; native_dir=lib ;;
     MINGW* | MSYS* | CYGWIN* | Windows_NT) platform=win; native_glob='*.dll'; native_dir=bin ;;
@@ -49,6 +43,13 @@ if [[ $platform == win ]]; then
 else
     np() { printf '%s\n' "$1"; }
 fi
+
+if [[ -z ${JAVA_HOME:-} ]]; then
+    JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
+fi
+[[ $platform == win ]] && JAVA_HOME=$(cygpath -u "$JAVA_HOME")
+jdk_bin=$JAVA_HOME/bin
+[[ -d $JAVA_HOME/jmods ]] || { echo "stage.sh: $JAVA_HOME has no jmods; jlink needs a full JDK" >&2; exit 2; }
 
 cd "$root"
 version=$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' pom.xml | head -n 1)
@@ -85,7 +86,8 @@ roots=()
 for jar in "$out"/input/*.jar; do roots+=("$(np "$jar")"); done
 found=$("$jdk_bin/jdeps" --multi-release 17 --ignore-missing-deps --print-module-deps \
     --module-path "$(np "$out/fx")" "${roots[@]}")
-modules=$(printf '%s\n' "$found" javafx.controls javafx.fxml | tr ',' '\n' | sed '/^$/d' | sort -u | paste -sd, -)
+# (awk, not sort: under Git Bash, Windows' own sort.exe may come first on the PATH)
+modules=$(printf '%s\n' "$found" javafx.controls javafx.fxml | tr ',' '\n' | awk 'NF && !seen[$0]++' | paste -sd, -)
 echo "$modules" > "$out/modules"
 echo "stage.sh: linking $modules"
 
@@ -97,6 +99,8 @@ mkdir -p "$out/fx/unpacked"
 for jar in "$out"/fx/javafx-*.jar; do
     (cd "$out/fx/unpacked" && "$jdk_bin/jar" --extract --file "$(np "$jar")")
 done
-find "$out/fx/unpacked" -maxdepth 1 -type f -name "$native_glob" -exec cp {} "$out/runtime/$native_dir/" \;
+for lib in "$out"/fx/unpacked/$native_glob; do
+    cp "$lib" "$out/runtime/$native_dir/"
+done
 rm -rf "$out/fx"
 echo "stage.sh: runtime $(du -sh "$out/runtime" | cut -f1), input $(du -sh "$out/input" | cut -f1), version $version"
