@@ -3,8 +3,9 @@
 #   powershell -File installers\windows\build-msi.ps1 [-Dest target\installers]
 #
 # Needs a JDK 17+ with jmods (JAVA_HOME), Maven, Git for Windows (its bash runs the staging
-# script shared with Linux, installers/common/stage.sh) and WiX 3 (candle.exe and light.exe on
-# the PATH: jpackage 17 drives WiX 3 only). .github/workflows/windows-msi.yml runs it.
+# script shared with Linux, installers/common/stage.sh), WiX 3 (candle.exe and light.exe on
+# the PATH: jpackage 17 drives WiX 3 only) and the Windows SDK's mt.exe.
+# .github/workflows/windows-msi.yml runs it.
 #
 # The installer puts into Program Files\Stickwright:
 #   Stickwright.exe       the wizard (no console); "Stickwright.exe helper ..." is the helper
@@ -14,9 +15,10 @@
 # elevated anyway) and upgrades in place: the upgrade code below never changes, the version
 # comes from the pom.
 #
-# Elevation: the wizard starts its helper with ShellExecuteEx, verb "runas", on its own
-# launcher (the path is in the system property jpackage.app-path) with the arguments
-# "helper ...": Windows shows the UAC prompt, and only the helper runs as administrator.
+# Elevation: the wizard's helper ("Stickwright.exe helper") writes raw disks with the wizard's
+# own rights (org.stickwright.ui.HelperLauncher), so Stickwright.exe carries a manifest asking
+# for administrator rights (Stickwright.exe.manifest, embedded with mt.exe): UAC asks when the
+# wizard starts. jpackage has no option for a launcher's manifest.
 param([string]$Dest = 'target/installers')
 
 $ErrorActionPreference = 'Stop'
@@ -45,6 +47,13 @@ $common = @('--name', 'Stickwright', '--app-version', $version, '--vendor', 'Sti
     --runtime-image "$work/stage/runtime" --icon icons/stickwright.ico `
     --add-launcher "stickwright-cli=installers/windows/stickwright-cli.properties"
 if ($LASTEXITCODE -ne 0) { throw "jpackage app-image failed ($LASTEXITCODE)" }
+
+$mt = Get-ChildItem "${env:ProgramFiles(x86)}\Windows Kits\10\bin" -Recurse -Filter mt.exe |
+    Where-Object { $_.Directory.Name -eq 'x64' } | Sort-Object FullName | Select-Object -Last 1
+if (-not $mt) { throw 'mt.exe (Windows SDK) not found' }
+& $mt.FullName -nologo -manifest installers/windows/Stickwright.exe.manifest `
+    "-outputresource:$work/image/Stickwright/Stickwright.exe;#1"
+if ($LASTEXITCODE -ne 0) { throw "mt.exe failed ($LASTEXITCODE)" }
 
 & $jpackage --type msi --dest $Dest --app-image "$work/image/Stickwright" @common `
     --license-file LICENSE --win-upgrade-uuid $UpgradeUuid `
