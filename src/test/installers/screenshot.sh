@@ -5,7 +5,8 @@
 #
 # Starts COMMAND, waits until it has mapped a top-level window whose name contains TITLE
 # (ignoring case) and that window shows more than a blank fill, saves the window as OUT.png,
-# then ends COMMAND. COMMAND's output goes to OUT.png.log.
+# then ends COMMAND. COMMAND's output goes to OUT.png.log, the window's WM_CLASS (what desktops
+# match a desktop entry's StartupWMClass with) to OUT.png.wmclass.
 # Exit status: 0 saved; 3 COMMAND exited before showing such a window; 4 timed out.
 set -u
 out=$1 title=$2 timeout=$3
@@ -26,6 +27,7 @@ while [ "$(date +%s)" -lt "$deadline" ]; do
         # A window that is mapped but not yet painted is one flat colour.
         colours=$(convert "$out" -format '%k' info: 2>/dev/null || echo 0)
         if [ "${colours:-0}" -gt 8 ]; then
+            xprop -id "$window" WM_CLASS >"$out.wmclass"
             status=0
             break
         fi

@@ -191,11 +191,20 @@ class LinuxPackagesTest {
         }
         Path screenshot = OUT.resolve("wizard-installed.png");
         Files.deleteIfExists(screenshot);
-        Tool.run(null, 300, List.of("xvfb-run", "-a", "-s", "-screen 0 1280x800x24",
+        // A fresh home: the wizard must find JavaFX's native libraries in the runtime, not unpack them there.
+        Path home = Files.createTempDirectory(OUT, "home");
+        Tool.run(null, 300, List.of("env", "HOME=" + home, "xvfb-run", "-a", "-s", "-screen 0 1280x800x24",
                 Path.of("src/test/installers/screenshot.sh").toAbsolutePath().toString(), screenshot.toString(), "Stickwright",
                 "120", "/usr/bin/stickwright")).ok();
         assertThat(screenshot).isRegularFile();
         System.out.println("wizard screenshot: " + screenshot);
+        assertThat(home.resolve(".openjfx")).doesNotExist();
+        // The menu entry and the running window must be recognised as one application: JavaFX names
+        // each window's WM_CLASS after the Application class, which the entry's StartupWMClass states.
+        String wmClass = Files.readString(Path.of(screenshot + ".wmclass"));
+        String startupWmClass = DesktopIntegrationFilesTest.desktopKey("StartupWMClass");
+        assertThat(wmClass).contains("\"" + startupWmClass + "\"");
+        Tool.run("rm", "-rf", home.toString()).ok();
     }
 
     private List<String> debContents() {
