@@ -78,7 +78,16 @@ public final class Ext4Formatter {
     }
 
     public static Result format(BlockDevice device, Ext4Options options) throws IOException {
-        return new Build(device, options).run();
+        return new Build(device, options, new SecureRandom()).run();
+    }
+
+    /**
+     * As {@link #format(BlockDevice, Ext4Options)}, drawing the directory hash seed and the
+     * journal's first transaction ID (and the UUID, when the options name none) from
+     * {@code random}: a seeded source makes the filesystem reproducible byte for byte.
+     */
+    public static Result format(BlockDevice device, Ext4Options options, java.util.Random random) throws IOException {
+        return new Build(device, options, random).run();
     }
 
     /** mke2fs's journal size for a filesystem of {@code blocks} 4 KiB blocks (ext2fs_default_journal_size). */
@@ -170,10 +179,12 @@ public final class Ext4Formatter {
         private final TreeMap<Integer, byte[]> inodes = new TreeMap<>();
         private int nextIno = FIRST_INO;
         private List<Extent> journalExtents;
+        private final java.util.Random random;
 
-        Build(BlockDevice device, Ext4Options options) {
+        Build(BlockDevice device, Ext4Options options, java.util.Random random) {
             this.device = device;
             this.options = options;
+            this.random = random;
             UUID chosen = options.uuid() != null ? options.uuid() : randomUuid();
             this.uuidValue = chosen;
             ByteBuffer.wrap(uuid).putLong(chosen.getMostSignificantBits()).putLong(chosen.getLeastSignificantBits());
@@ -183,8 +194,13 @@ public final class Ext4Formatter {
             this.now = options.creationTime().getEpochSecond();
         }
 
-        private static UUID randomUuid() {
-            return UUID.randomUUID();
+        private UUID randomUuid() {
+            byte[] b = new byte[16];
+            random.nextBytes(b);
+            b[6] = (byte) ((b[6] & 0x0f) | 0x40);
+            b[8] = (byte) ((b[8] & 0x3f) | 0x80);
+            ByteBuffer bb = ByteBuffer.wrap(b);
+            return new UUID(bb.getLong(), bb.getLong());
         }
 
         Result run() throws IOException {
@@ -466,7 +482,7 @@ public final class Ext4Formatter {
             // s_sequence: the journal's blocks are not zeroed (that would cost time proportional to
             // its size), so a random first transaction ID keeps stale blocks of an earlier journal
             // at the same place from ever matching the sequence jbd2 expects during recovery
-            jsb.putInt(0x18, 1 + new SecureRandom().nextInt(Integer.MAX_VALUE - 1));
+            jsb.putInt(0x18, 1 + random.nextInt(Integer.MAX_VALUE - 1));
             jsb.put(0x30, uuid);                   // s_uuid
             jsb.putInt(0x40, 1);                   // s_nr_users
             device.write(jsb, journalExtents.get(0).physical * BLOCK_SIZE);

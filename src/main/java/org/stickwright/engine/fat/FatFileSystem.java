@@ -507,6 +507,11 @@ public final class FatFileSystem implements Closeable {
 
     /** Replaces the content of an existing file (its clusters are reallocated to fit the new size). */
     public FatEntry replaceFile(String path, long size, InputStream content) throws IOException {
+        return replaceFile(path, size, content, Instant.now());
+    }
+
+    /** As {@link #replaceFile(String, long, InputStream)}, stamping the file as modified at {@code modified}. */
+    public FatEntry replaceFile(String path, long size, InputStream content, Instant modifiedAt) throws IOException {
         checkOpen();
         modified = true;
         checkSize(path, size);
@@ -542,11 +547,11 @@ public final class FatFileSystem implements Closeable {
             try {
                 first = allocateAndWrite(size, channel, at.path());
             } catch (IOException e) {
-                at.parent().update(node, 0, 0, Instant.now());
+                at.parent().update(node, 0, 0, modifiedAt);
                 throw e;
             }
         }
-        at.parent().update(node, first, size, Instant.now());
+        at.parent().update(node, first, size, modifiedAt);
         return node.toEntry(zone);
     }
 
