@@ -5,7 +5,9 @@
 #   OUT/input/      stickwright-VERSION.jar (target/classes) and the runtime dependency jars:
 #                   the application's class path, jpackage's --input
 #   OUT/runtime/    a jlinked Java runtime: the JDK modules jdeps finds in those jars, plus
-#                   javafx.controls and javafx.fxml (loaded reflectively by the wizard)
+#                   modules used in ways jdeps cannot see: javafx.controls and javafx.fxml (the
+#                   wizard's FXML), jdk.localedata (number and date formats of every locale, not
+#                   just English, as in the full JDK the tests run on) and jdk.charsets
 #   OUT/version     the package version: the pom's, without -SNAPSHOT
 #   OUT/modules     the modules linked into the runtime, for the record
 #
@@ -87,7 +89,7 @@ for jar in "$out"/input/*.jar; do roots+=("$(np "$jar")"); done
 found=$("$jdk_bin/jdeps" --multi-release 17 --ignore-missing-deps --print-module-deps \
     --module-path "$(np "$out/fx")" "${roots[@]}")
 # (awk, not sort: under Git Bash, Windows' own sort.exe may come first on the PATH)
-modules=$(printf '%s\n' "$found" javafx.controls javafx.fxml | tr ',' '\n' | awk 'NF && !seen[$0]++' | paste -sd, -)
+modules=$(printf '%s\n' "$found" javafx.controls javafx.fxml jdk.localedata jdk.charsets | tr ',' '\n' | awk 'NF && !seen[$0]++' | paste -sd, -)
 echo "$modules" > "$out/modules"
 echo "stage.sh: linking $modules"
 
