@@ -6,8 +6,9 @@
 #                   the application's class path, jpackage's --input
 #   OUT/runtime/    a jlinked Java runtime: the JDK modules jdeps finds in those jars, plus
 #                   modules used in ways jdeps cannot see: javafx.controls and javafx.fxml (the
-#                   wizard's FXML), jdk.localedata (number and date formats of every locale, not
-#                   just English, as in the full JDK the tests run on) and jdk.charsets
+#                   wizard's FXML) and jdk.charsets (Charset.forName, e.g. FAT's IBM437, finds
+#                   every charset on every platform). Not jdk.localedata: the user interface is
+#                   English only, and its numbers are formatted to match (that module is 9 MB).
 #   OUT/version     the package version: the pom's, without -SNAPSHOT
 #   OUT/modules     the modules linked into the runtime, for the record
 #
@@ -89,7 +90,7 @@ for jar in "$out"/input/*.jar; do roots+=("$(np "$jar")"); done
 found=$("$jdk_bin/jdeps" --multi-release 17 --ignore-missing-deps --print-module-deps \
     --module-path "$(np "$out/fx")" "${roots[@]}")
 # (awk, not sort: under Git Bash, Windows' own sort.exe may come first on the PATH)
-modules=$(printf '%s\n' "$found" javafx.controls javafx.fxml jdk.localedata jdk.charsets | tr ',' '\n' | awk 'NF && !seen[$0]++' | paste -sd, -)
+modules=$(printf '%s\n' "$found" javafx.controls javafx.fxml jdk.charsets | tr ',' '\n' | awk 'NF && !seen[$0]++' | paste -sd, -)
 echo "$modules" > "$out/modules"
 echo "stage.sh: linking $modules"
 
