@@ -47,7 +47,9 @@ make_root_tree() {
 log "root tree"
 make_root_tree "$W/rootfs"
 
-USB_DRIVERS="xhci_pci xhci_hcd usb_storage uas sd_mod squashfs overlay ext4 vfat loop dm_snapshot isofs nls_cp437 nls_iso8859_1"
+# nls_ascii: Debian kernels mount FAT with iocharset=ascii unless told otherwise, and extract-mode
+# sticks boot from FAT32 (without it: "FAT-fs: IO charset ascii not found").
+USB_DRIVERS="xhci_pci xhci_hcd usb_storage uas sd_mod squashfs overlay ext4 vfat loop dm_snapshot isofs nls_cp437 nls_iso8859_1 nls_ascii nls_utf8"
 
 # --- Debian initrd (initramfs-tools + live-boot are installed in the chroot at this point) -----
 log "Debian live-boot initrd"

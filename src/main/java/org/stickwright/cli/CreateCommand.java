@@ -135,6 +135,11 @@ final class CreateCommand implements Callable<Integer> {
                     }
                 }
                 output.endProgress();
+                if (!output.json()) {
+                    // What only writing could find out (e.g. --keep-persistence's warnings about kept stores)
+                    created.plan().notes().stream().filter(note -> !plan.notes().contains(note))
+                            .forEach(note -> output.say("note: " + note));
+                }
                 report(output, created, verified);
             } catch (IOException e) {
                 throw new JobException(Outcome.IO_ERROR, e.getMessage(), e);

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.stickwright.engine.boot.SyslinuxFiles;
 import org.stickwright.engine.family.BootConfig;
 import org.stickwright.engine.family.FamilyDetector;
 import org.stickwright.engine.family.KernelLine;
@@ -165,6 +166,18 @@ final class InspectCommand implements Callable<Integer> {
         result.put("family", f);
         if (family.isKnown()) {
             result.put("modes", List.of("raw", "hybrid", "extract"));
+            result.put("extractBios", extractBios());
+        }
+    }
+
+    /** How an extract-mode stick would boot on BIOS here: through the host's SYSLINUX, or not at all. */
+    static String extractBios() {
+        try {
+            return SyslinuxFiles.fromHost().map(f -> "SYSLINUX " + f.version() + " from " + f.source())
+                    .orElse("UEFI only: no SYSLINUX found (install syslinux and syslinux-common, or give create "
+                            + "--syslinux-dir)");
+        } catch (IOException e) {
+            return "UEFI only: the host's SYSLINUX cannot be used: " + e.getMessage();
         }
     }
 
@@ -269,5 +282,8 @@ final class InspectCommand implements Callable<Integer> {
             output.say("Persistence:  not supported: the live-system family is unknown (use stickwright write)");
         }
         output.say("              " + family.persistenceExplanation());
+        if (family.isKnown()) {
+            output.say("Extract mode: BIOS boot: " + extractBios());
+        }
     }
 }

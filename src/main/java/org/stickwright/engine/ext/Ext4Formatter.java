@@ -78,7 +78,12 @@ public final class Ext4Formatter {
     }
 
     public static Result format(BlockDevice device, Ext4Options options) throws IOException {
-        return new Build(device, options, new SecureRandom()).run();
+        // A caller that fixes the UUID (a seeded create job) gets the same bytes every time: the
+        // hash seed and the journal's first sequence then derive from the UUID.
+        UUID fixed = options.uuid();
+        java.util.Random random = fixed == null ? new SecureRandom()
+                : new java.util.Random(fixed.getMostSignificantBits() * 31 + fixed.getLeastSignificantBits());
+        return new Build(device, options, random).run();
     }
 
     /**

@@ -81,12 +81,21 @@ public final class Fat32Formatter {
 
     /** Writes an empty FAT32 volume over the whole {@code device}. */
     public static FatVolumeInfo format(BlockDevice device, Fat32FormatOptions options) throws IOException {
-        return format(device, options, java.time.Instant.now());
+        return format(device, options, java.time.Instant.now(), ZoneId.systemDefault());
     }
 
     /** As {@link #format(BlockDevice, Fat32FormatOptions)}, stamping the volume label entry with {@code time}. */
     public static FatVolumeInfo format(BlockDevice device, Fat32FormatOptions options, java.time.Instant time)
             throws IOException {
+        return format(device, options, time, ZoneId.systemDefault());
+    }
+
+    /**
+     * As {@link #format(BlockDevice, Fat32FormatOptions)}, stamping the volume-label entry with
+     * {@code time} as a wall-clock time of {@code zone}: a reproducible job passes a fixed instant.
+     */
+    public static FatVolumeInfo format(BlockDevice device, Fat32FormatOptions options, java.time.Instant time,
+            ZoneId zone) throws IOException {
         String label = normaliseLabel(options.label());
         long bytes = device.size();
         // The BPB's sector is the device's logical sector: 512 on nearly every stick, 4096 on
@@ -162,7 +171,7 @@ public final class Fat32Formatter {
             byte[] name = String.format("%-11s", label).getBytes(StandardCharsets.US_ASCII);
             root.put(0, name);
             root.put(0x0B, (byte) FatEntry.ATTR_VOLUME_ID);
-            ZonedDateTime now = DirectoryTable.clamp(time, ZoneId.systemDefault());
+            ZonedDateTime now = DirectoryTable.clamp(time, zone);
             root.putShort(0x16, (short) DirectoryTable.dosTime(now));
             root.putShort(0x18, (short) DirectoryTable.dosDate(now));
         }

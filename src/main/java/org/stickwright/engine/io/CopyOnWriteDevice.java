@@ -98,7 +98,8 @@ public final class CopyOnWriteDevice implements BlockDevice {
             int n = Math.min(src.remaining(), SECTOR - within);
             byte[] pending = sectors.get(sector);
             if (pending == null) {
-                pending = new byte[SECTOR];
+                // A device whose size is not a whole number of sectors keeps a short last one.
+                pending = new byte[(int) Math.min(SECTOR, size - sector * SECTOR)];
                 readBase(ByteBuffer.wrap(pending), sector * SECTOR);
                 sectors.put(sector, pending);
             }
@@ -117,14 +118,14 @@ public final class CopyOnWriteDevice implements BlockDevice {
         return base.name() + " (planned edits)";
     }
 
-    /** Every sector written so far, by sector number (512-byte units), with its full new content. */
+    /** Every sector written so far, by sector number (512-byte units), with its full new content (the last one may be short). */
     public NavigableMap<Long, byte[]> pendingSectors() {
         return Collections.unmodifiableNavigableMap(sectors);
     }
 
     /** One past the last byte written, or 0. */
     public long writtenEnd() {
-        return sectors.isEmpty() ? 0 : (sectors.lastKey() + 1) * SECTOR;
+        return sectors.isEmpty() ? 0 : Math.min(size, (sectors.lastKey() + 1) * SECTOR);
     }
 
     @Override

@@ -12,7 +12,7 @@
  *                   tree holds (lorax keeps images/efiboot.img in the tree beside the appended
  *                   partition that firmware boots), since which one a firmware starts differs
  *
- * Example (the Debian fixture): /isolinux/live.cfg grows from 239 to 571 bytes and stays in its
+ * Example (the Debian fixture): /isolinux/live.cfg grows from 254 to 583 bytes (with --home) and stays in its
  * one 2048-byte block; /boot/grub/grub.cfg likewise; isolinux.cfg (no kernel lines, only
  * `default live`) is not touched but gives live.cfg's default label as the hint.
  */
@@ -68,13 +68,10 @@ final class HybridBootPatcher {
         List<Patched> patched = new ArrayList<>();
         IsoImage iso = IsoImage.open(device);
         Optional<String> syslinuxDefault = syslinuxDefaultHint(iso, family);
-        List<String> isoConfigs = new ArrayList<>();
         List<BootConfig> efiConfigs = new ArrayList<>();
         for (BootConfig config : family.bootConfigs()) {
             if (config.insideEfiImage()) {
                 efiConfigs.add(config);
-            } else if (!config.kernelLines().isEmpty() && config.loader() != BootConfig.Loader.SYSTEMD_BOOT) {
-                isoConfigs.add(config.path());
             }
         }
         for (BootConfig config : family.bootConfigs()) {

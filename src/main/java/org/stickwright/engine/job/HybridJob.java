@@ -361,7 +361,7 @@ public final class HybridJob implements CreateJob {
     }
 
     private void writeRun(List<Map.Entry<Long, byte[]>> run, BlockDevice target) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate(run.size() * CopyOnWriteDevice.SECTOR);
+        ByteBuffer buffer = ByteBuffer.allocate(run.stream().mapToInt(e -> e.getValue().length).sum());
         for (Map.Entry<Long, byte[]> e : run) {
             buffer.put(e.getValue());
         }
@@ -401,9 +401,10 @@ public final class HybridJob implements CreateJob {
             }
             for (RecordingDevice.Run run : runs) {
                 cancellation.check();
-                long bad = RecordingDevice.check(readBack, run);
-                if (bad >= 0) {
-                    throw mismatch(written.target(), bad);
+                if (RecordingDevice.check(readBack, run) >= 0) {
+                    throw new JobException(Outcome.VERIFY_MISMATCH, String.format("verification failed: the %d bytes "
+                            + "written at byte %d (0x%x) of %s read back differently; the stick cannot be trusted; %s",
+                            run.length(), run.offset(), run.offset(), written.target().name(), wipe(written.target())));
                 }
                 progress.add(run.length());
             }

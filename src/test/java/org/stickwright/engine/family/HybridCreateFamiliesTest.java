@@ -100,6 +100,9 @@ class HybridCreateFamiliesTest {
                 .contains("writable", "home-rw", "STICKDATA");
         String grub = extract(stick, "/boot/grub/grub.cfg");
         assertThat(grub).contains("linux\t/casper/vmlinuz persistent  --- quiet splash", "(no persistence)");
+        // What mounting the ISO partition (from sector 64, -partition_offset 16) shows: its own trees.
+        Path isoPartition = extractRange(stick, 64 * 512, Files.size(iso) - 64 * 512, "ubuntu-p1.iso");
+        assertThat(extract(isoPartition, "/boot/grub/grub.cfg")).isEqualTo(grub);
         assertThat(Tool.run("sgdisk", "-v", stick.toString()).ok().stdout()).contains("No problems found");
         Path store = store(stick, created, "persistence", "ubuntu-store.ext4");
         Tool.run("e2fsck", "-fn", store.toString()).ok();
@@ -124,6 +127,103 @@ class HybridCreateFamiliesTest {
                 new Progress(), new Cancellation()).plan(STICK, 512))
                 .isInstanceOfSatisfying(JobException.class, e -> assertThat(e.outcome()).isEqualTo(Outcome.BAD_INPUT))
                 .hasMessageContaining("stickwright write");
+    }
+
+    @Test
+    void verifyFindsAChangedByteInTheIsoOrInTheNewMetadataAndWipesTheStick() throws Exception {
+        for (boolean inIso : List.of(true, false)) {
+            Path stick = dir.resolve("verify-" + inIso + ".img");
+            CreateJob job = CreateJob.of(CreateRequest.hybrid(archIso, 64L << 20), new Progress(), new Cancellation());
+            CreatePlan plan = job.plan(STICK, 512);
+            try (ImageFile target = ImageFile.create(stick, STICK)) {
+                CreateJob.Created created = job.write(plan, target);
+                // A byte of the squashfs (ISO content nobody patched), or the store's ext4 superblock magic.
+                long at = inIso ? efiImageOffset(stick, "/arch/x86_64/airootfs.sfs") + 100
+                        : plan.partitions().get(1).offset() + 1024 + 0x38;
+                byte[] old = target.readBytes(at, 1);
+                target.writeBytes(at, new byte[] {(byte) (old[0] ^ 0x5a)});
+                try (ImageFile readBack = ImageFile.openReadOnly(stick)) {
+                    assertThatThrownBy(() -> job.verify(created, readBack))
+                            .isInstanceOfSatisfying(JobException.class,
+                                    e -> assertThat(e.outcome()).isEqualTo(Outcome.VERIFY_MISMATCH))
+                            .hasMessageContaining(inIso ? "differs from what was written at byte " + at
+                                    : "read back differently")
+                            .hasMessageContaining("wiped");
+                }
+                assertThat(target.readBytes(0, 1 << 20)).as("first MiB wiped").containsOnly(0);
+            }
+        }
+    }
+
+    @Test
+    void aWriteThatFailsWhileFormattingLeavesTheStickWipedAndSaysSo() throws Exception {
+        Path stick = dir.resolve("failing.img");
+        CreateJob job = CreateJob.of(CreateRequest.hybrid(archIso, 64L << 20), new Progress(), new Cancellation());
+        CreatePlan plan = job.plan(STICK, 512);
+        long storeStart = plan.partitions().get(1).offset();
+        try (ImageFile file = ImageFile.create(stick, STICK);
+             FailingBeyond target = new FailingBeyond(file, storeStart + 4096)) {
+            assertThatThrownBy(() -> job.write(plan, target))
+                    .isInstanceOfSatisfying(JobException.class, e -> assertThat(e.outcome()).isEqualTo(Outcome.IO_ERROR))
+                    .hasMessageContaining("partition tables were wiped");
+            assertThat(file.readBytes(0, 1 << 20)).as("first MiB wiped").containsOnly(0);
+        }
+    }
+
+    /** A device whose writes fail from a given byte on, like a stick with a dead region. */
+    private static final class FailingBeyond implements org.stickwright.engine.io.BlockDevice {
+        private final org.stickwright.engine.io.BlockDevice inner;
+        private final long limit;
+        private boolean failed;
+
+        FailingBeyond(org.stickwright.engine.io.BlockDevice inner, long limit) {
+            this.inner = inner;
+            this.limit = limit;
+        }
+
+        @Override
+        public long size() throws IOException {
+            return inner.size();
+        }
+
+        @Override
+        public int logicalSectorSize() {
+            return inner.logicalSectorSize();
+        }
+
+        @Override
+        public int physicalSectorSize() {
+            return inner.physicalSectorSize();
+        }
+
+        @Override
+        public void read(java.nio.ByteBuffer dst, long position) throws IOException {
+            inner.read(dst, position);
+        }
+
+        @Override
+        public void write(java.nio.ByteBuffer src, long position) throws IOException {
+            if (!failed && position + src.remaining() > limit) {
+                failed = true;
+                throw new IOException("EIO at byte " + position);
+            }
+            inner.write(src, position);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            inner.flush();
+        }
+
+        @Override
+        public String name() {
+            return "failing " + inner.name();
+        }
+
+        @Override
+        public void close() {
+            // the file belongs to the test
+        }
     }
 
     private static String extract(Path stick, String path) throws IOException {

@@ -80,6 +80,8 @@ class HybridCreateOracleTest {
         String esp = stick + "@@" + parts.get(1)[0] * 512;
         assertThat(Tool.run("mtype", "-i", esp, "::/EFI/BOOT/grub.cfg").ok().stdout()).contains(line);
         assertThat(Tool.run("isoinfo", "-J", "-l", "-i", stick.toString()).ok().stdout()).contains("grub.cfg");
+        assertThat(Tool.run("isoinfo", "-J", "-i", stick.toString(), "-x", "/boot/grub2/grub.cfg").ok().stdout())
+                .as("the Joliet tree's record follows the new length").contains(line).endsWith("}\n");
         assertThat(Tool.run("isoinfo", "-R", "-f", "-i", stick.toString()).ok().stdout())
                 .contains("/LiveOS/squashfs.img", "/boot/grub2/grub.cfg");
     }
