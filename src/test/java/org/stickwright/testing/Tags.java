@@ -15,6 +15,8 @@ public final class Tags {
     public static final String BOOT = "boot";
     /** Drives the JavaFX GUI. */
     public static final String GUI = "gui";
+    /** Builds the installers (jlink, jpackage) and installs them on this machine (needs root). */
+    public static final String PACKAGE = "package";
 
     private Tags() {
     }
