@@ -4,7 +4,7 @@
 #
 # Needs a JDK 17+ with jmods (JAVA_HOME), Maven, Git for Windows (its bash runs the staging
 # script shared with Linux, installers/common/stage.sh), WiX 3 (candle.exe and light.exe on
-# the PATH: jpackage 17 drives WiX 3 only) and the Windows SDK's mt.exe.
+# the PATH: jpackage 17 drives WiX 3 only).
 # .github/workflows/windows-msi.yml runs it.
 #
 # The installer puts into Program Files\Stickwright:
@@ -15,10 +15,9 @@
 # elevated anyway) and upgrades in place: the upgrade code below never changes, the version
 # comes from the pom.
 #
-# Elevation: the wizard's helper ("Stickwright.exe helper") writes raw disks with the wizard's
-# own rights (org.stickwright.ui.HelperLauncher), so Stickwright.exe carries a manifest asking
-# for administrator rights (Stickwright.exe.manifest, embedded with mt.exe): UAC asks when the
-# wizard starts. jpackage has no option for a launcher's manifest.
+# Elevation: the wizard runs with the user's rights; only its helper ("Stickwright.exe helper")
+# is started elevated, through Start-Process -Verb RunAs (org.stickwright.ui.HelperLauncher), so
+# UAC asks when a job on a physical drive starts, and the launchers keep jpackage's manifests.
 param([string]$Dest = 'target/installers')
 
 $ErrorActionPreference = 'Stop'
@@ -47,13 +46,6 @@ $common = @('--name', 'Stickwright', '--app-version', $version, '--vendor', 'Sti
     --runtime-image "$work/stage/runtime" --icon icons/stickwright.ico `
     --add-launcher "stickwright-cli=installers/windows/stickwright-cli.properties"
 if ($LASTEXITCODE -ne 0) { throw "jpackage app-image failed ($LASTEXITCODE)" }
-
-$mt = Get-ChildItem "${env:ProgramFiles(x86)}\Windows Kits\10\bin" -Recurse -Filter mt.exe |
-    Where-Object { $_.Directory.Name -eq 'x64' } | Sort-Object FullName | Select-Object -Last 1
-if (-not $mt) { throw 'mt.exe (Windows SDK) not found' }
-& $mt.FullName -nologo -manifest installers/windows/Stickwright.exe.manifest `
-    "-outputresource:$work/image/Stickwright/Stickwright.exe;#1"
-if ($LASTEXITCODE -ne 0) { throw "mt.exe failed ($LASTEXITCODE)" }
 
 & $jpackage --type msi --dest $Dest --app-image "$work/image/Stickwright" @common `
     --license-file LICENSE --win-upgrade-uuid $UpgradeUuid `

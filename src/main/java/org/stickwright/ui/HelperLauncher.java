@@ -60,10 +60,27 @@ public final class HelperLauncher {
         List<String> command = new ArrayList<>();
         if (isLinux() && target.startsWith("/dev/") && !runningAsRoot()) {
             command.add("pkexec");
+            // The installed packages' polkit action names this script as its exec.path: only
+            // then does polkit show our message and keep the authorisation for a while.
+            Path installedHelper = installedHelper(System.getProperty("jpackage.app-path"));
+            if (installedHelper != null) {
+                command.add(installedHelper.toString());
+                return command;
+            }
         }
         command.addAll(self());
         command.add("helper");
         return command;
+    }
+
+    /** {@code stickwright-helper} beside the jpackage launcher, when the packages installed it. */
+    static Path installedHelper(String launcher) {
+        if (launcher == null || launcher.isBlank()) {
+            return null;
+        }
+        Path dir = Path.of(launcher).toAbsolutePath().getParent();
+        Path helper = dir == null ? null : dir.resolve("stickwright-helper");
+        return helper != null && Files.isExecutable(helper) ? helper : null;
     }
 
     /** How to start this program again: the jpackage launcher if we are one, else java with our class path. */

@@ -2,9 +2,13 @@ package org.stickwright.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class HelperLauncherTest {
 
@@ -31,5 +35,16 @@ class HelperLauncherTest {
         assertThat(file.get(0)).isNotEqualTo("pkexec");
         assertThat(file.get(file.size() - 1)).isEqualTo("helper");
         assertThat(device.get(0).equals("pkexec")).isEqualTo(!HelperLauncher.runningAsRoot());
+    }
+
+    @Test
+    void theInstalledHelperScriptBesideTheLauncherIsWhatPkexecRuns(@TempDir Path bin) throws IOException {
+        Path launcher = Files.createFile(bin.resolve("stickwright"));
+        assertThat(HelperLauncher.installedHelper(launcher.toString())).isNull();
+        Path helper = Files.createFile(bin.resolve("stickwright-helper"));
+        assertThat(HelperLauncher.installedHelper(launcher.toString())).isNull();
+        Files.setPosixFilePermissions(helper, PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertThat(HelperLauncher.installedHelper(launcher.toString())).isEqualTo(helper);
+        assertThat(HelperLauncher.installedHelper(null)).isNull();
     }
 }
