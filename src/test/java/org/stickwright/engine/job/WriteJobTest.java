@@ -139,7 +139,7 @@ class WriteJobTest {
                     .isInstanceOfSatisfying(JobException.class, e -> assertThat(e.outcome()).isEqualTo(Outcome.IO_ERROR))
                     .hasMessageContaining("read-only").hasMessageContaining("wiping the target's partition tables failed");
         }
-        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("stickwright-") && t.isAlive());
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("stickwright-write") && t.isAlive());
     }
 
     @Test
