@@ -389,9 +389,6 @@ class HybridFamilyLayoutsTest {
     }
 
     @Test
-    @Disabled("HybridJob relocates the grown grub.cfg to ISO block 2148, after the appended EFI partition (the "
-            + "'Gap1' padding): the whole-disk tree reads it, but partition 1's tree (-partition_offset, what "
-            + "/dev/sdX1 and GRUB's (hd0,gpt1) read) points at block 2132 of an 84-block partition")
     void aGrubCfgThatOutgrowsItsLastBlockIsRelocatedAndBothIsoTreesFollowIt() throws IOException {
         // a remix's longer menu: 1,900 bytes, so the edit (+330 bytes) cannot stay in the file's one block
         StringBuilder notes = new StringBuilder();
