@@ -10,19 +10,21 @@
  *   archiso, SR   persistence: persistent/upperdir/ + workdir/        cow_label=persistence cow_directory=persistent
  *   home          home-rw (Fedora persistenthome=LABEL=home-rw; Debian persistence.conf "/home";
  *                 Ubuntu casper mounts the label home-rw itself)
- *   profile NAME  archiso, SR: a directory NAME/upperdir + NAME/workdir on the ONE persistence
- *                 partition, its entry cow_label=persistence cow_directory=NAME (archiso mounts
- *                 the cow device and uses <cow_directory>/upperdir, §4), the partition growing by
- *                 the profile's size; Fedora, Debian: its own partition labelled NAME with the
- *                 family's default content, its entry naming it: Fedora
- *                 rd.live.overlay=UUID=<its uuid>:/LiveOS/overlay-persistent, Debian
- *                 persistence-label=NAME (live-boot selects filesystems by label only:
- *                 persistence-path= locates image FILES, so sharing one filesystem would mean
- *                 image files inside it)
+ *   profile NAME  on the ONE persistence partition, which grows by the profile's size:
+ *                 archiso, SR: NAME/upperdir + NAME/workdir, its entry cow_label=persistence
+ *                 cow_directory=NAME (archiso uses <cow_directory>/upperdir on the cow device, §4);
+ *                 Fedora: /profiles/NAME/overlay-persistent + its sister /profiles/NAME/ovlwork,
+ *                 its entry rd.live.overlay=UUID=<persistence uuid>:/profiles/NAME/overlay-persistent
+ *                 (dracut takes <pathspec>/../ovlwork as the work directory, §1.3; oVirt Node
+ *                 keeps several overlays on one filesystem the same way).
+ *                 Debian: its own partition labelled NAME with persistence.conf, its entry
+ *                 persistence-label=NAME: live-boot selects FILESYSTEMS by label only
+ *                 (persistence-path= locates image files), so sharing would mean ext4 image
+ *                 files inside ext4
  *
- * Why archiso profiles share: an isohybrid MBR (Arch, SystemRescue) keeps two of its four
+ * Why profiles share: an isohybrid MBR (Arch, SystemRescue, Fedora) keeps two of its four
  * entries for the ISO and its EFI image, so one partition per profile allowed at most one
- * profile beside the default store, and none beside a data partition. Shared profiles share
+ * profile beside the default store, and none beside home or a data partition. Shared profiles share
  * free space too: the sizes asked for add up to the partition's size, not a quota each.
  *
  * Example, Arch with --persistence 256M --profile work=64M --profile play=64M: partition 3
@@ -53,6 +55,7 @@ final class HybridStores {
     static final String HOME_LABEL = "home-rw";
     static final String FEDORA_OVERLAY = "/LiveOS/overlay-persistent";
     static final String COW_DIRECTORY = "persistent";
+    static final String FEDORA_PROFILES = "/profiles";
     private static final Pattern PROFILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,15}");
 
     /** One ext4 store: its role (persistence, home, profile:NAME), label, size (-1 = rest), content, UUID. */
@@ -63,8 +66,8 @@ final class HybridStores {
     record Decision(List<Store> stores, PersistenceRecipe recipe, List<String> notes) {
     }
 
-    /** A boot entry's store: the partition's label and, for archiso, its cow_directory. */
-    private record Target(String label, String cowDirectory, UUID uuid, boolean main) {
+    /** A boot entry's store: the partition's label and uuid, and the directory on it (archiso: cow_directory). */
+    private record Target(String label, String directory, UUID uuid, boolean main) {
     }
 
     private HybridStores() {
@@ -117,14 +120,17 @@ final class HybridStores {
         if (sharesOnePartition(family) && !request.profiles().isEmpty()) {
             List<Ext4Entry> entries = new ArrayList<>(content(family));
             long size = persistenceSize;
+            if (family == Family.FEDORA_DRACUT) {
+                entries.add(Ext4Entry.directory(FEDORA_PROFILES, 0755));
+            }
             for (CreateRequest.Profile profile : request.profiles()) {
-                entries.addAll(cowDirectory(profile.name()));
+                entries.addAll(profileContent(family, profile.name()));
                 targets.add(new Target(mainLabel, profile.name(), mainUuid, false));
                 size = size < 0 ? -1 : size + profile.size();
             }
             stores.add(new Store("persistence", mainLabel, size, entries, mainUuid));
             notes.add("profiles " + String.join(", ", request.profiles().stream().map(CreateRequest.Profile::name).toList())
-                    + " share the persistence partition with the default store (each its own cow_directory)"
+                    + " share the persistence partition with the default store (each its own directory)"
                     + (size < 0 ? "" : ": their sizes add to the partition's size") + " and they share its free space");
         } else {
             stores.add(new Store("persistence", mainLabel, persistenceSize, content(family), mainUuid));
@@ -142,9 +148,22 @@ final class HybridStores {
         return new Decision(stores, recipe(live, targets, request.home() > 0), notes);
     }
 
-    /** archiso and SystemRescue select a store's directory with cow_directory=, so profiles need no partition. */
+    /** archiso (cow_directory=) and dracut (rd.live.overlay=<dev>:<path>) select a directory, so profiles need no partition. */
     private static boolean sharesOnePartition(Family family) {
-        return family == Family.ARCH_ARCHISO || family == Family.SYSTEMRESCUE;
+        return family == Family.ARCH_ARCHISO || family == Family.SYSTEMRESCUE || family == Family.FEDORA_DRACUT;
+    }
+
+    private static List<Ext4Entry> profileContent(Family family, String name) {
+        if (family == Family.FEDORA_DRACUT) {
+            String dir = FEDORA_PROFILES + "/" + name;
+            return List.of(Ext4Entry.directory(dir, 0755), Ext4Entry.directory(dir + "/overlay-persistent", 0755),
+                    Ext4Entry.directory(dir + "/ovlwork", 0755));
+        }
+        return cowDirectory(name);
+    }
+
+    private static String fedoraOverlay(Target target) {
+        return target.main() ? FEDORA_OVERLAY : FEDORA_PROFILES + "/" + target.directory() + "/overlay-persistent";
     }
 
     private static List<Ext4Entry> cowDirectory(String name) {
@@ -177,12 +196,12 @@ final class HybridStores {
         for (Target store : targets) {
             boolean main = store.main();
             String suffix = main ? "persistent" : "persistent: "
-                    + (sharesOnePartition(family) ? store.cowDirectory() : store.label());
+                    + (sharesOnePartition(family) ? store.directory() : store.label());
             List<String> add = new ArrayList<>();
             List<String> remove = new ArrayList<>();
             switch (family) {
                 case FEDORA_DRACUT -> {
-                    add.add("rd.live.overlay=UUID=" + store.uuid() + ":" + FEDORA_OVERLAY);
+                    add.add("rd.live.overlay=UUID=" + store.uuid() + ":" + fedoraOverlay(store));
                     add.add("rd.live.overlay.overlayfs");
                     if (home) {
                         add.add("persistenthome=LABEL=" + HOME_LABEL);
@@ -205,7 +224,7 @@ final class HybridStores {
                 }
                 case ARCH_ARCHISO, SYSTEMRESCUE -> {
                     add.add("cow_label=" + store.label());
-                    add.add("cow_directory=" + store.cowDirectory());
+                    add.add("cow_directory=" + store.directory());
                     remove.add("cow_device");
                 }
                 case UNKNOWN -> throw new IllegalStateException("no recipe for an unknown family");
