@@ -36,7 +36,9 @@ import org.stickwright.testing.Tags;
  * {@code --home 64M}, whose marker must survive too. A Fedora stick with {@code --profile
  * work=64M} boots its default entry twice, then the work entry twice (a fresh store: first boot
  * there finds nothing, the second finds its own marker), then the plain entry once (nothing
- * kept).
+ * kept). The work store is the directory /profiles/work/overlay-persistent on the same
+ * persistence partition as the default store, so this also proves dracut keeps two overlays on
+ * one filesystem apart.
  *
  * <p>Each stick's boots run in order on one of two workers (two QEMU processes at a time, as in
  * {@link BootKitTest}). Serial logs: target/boot-logs/.
@@ -169,7 +171,8 @@ class HybridBootTest {
         assertThat(main.persisted()).as("default entry: " + all).isTrue();
         assertThat(boots.get(2).root().state()).as("the work store starts empty: " + all)
                 .isEqualTo(Marker.State.FIRST_BOOT);
-        assertThat(boots.get(2).cmdline()).as(all).isNotEqualTo(boots.get(0).cmdline());
+        assertThat(boots.get(2).cmdline()).as(all).isNotEqualTo(boots.get(0).cmdline())
+                .contains(":/profiles/work/overlay-persistent");
         assertThat(work.persisted()).as("work entry: " + all).isTrue();
         assertThat(boots.get(2).root().token()).isNotEqualTo(boots.get(0).root().token());
         BootResult plain = boots.get(4);

@@ -7,13 +7,25 @@
  * when the partition starts at block 16). The new content goes
  *
  *   1. into the file's own blocks when it fits (the slack of its last 2048-byte block), or
- *   2. into a run of free blocks inside the volume: blocks no descriptor, path table,
- *      directory, continuation area, boot catalog, boot image or file uses AND that read as
- *      zeros (so structures we do not model, such as a backup GPT or checksum tags, are
- *      never overwritten), or
+ *   2. into a run of free blocks inside the volume of EVERY tree that names the file: blocks
+ *      no descriptor, path table, directory, continuation area, boot catalog, boot image or
+ *      file uses AND that read as zeros (so structures we do not model, such as a backup GPT
+ *      or checksum tags, are never overwritten), or
  *   3. after the volume's end, growing the volume space size (both-endian, byte 80) of every
  *      primary and supplementary descriptor; the device must be large enough and the bytes
  *      there zero. Partition tables that describe the ISO are the caller's to adjust.
+ *
+ * "Inside every tree" matters for -partition_offset images. A partition set's descriptor says
+ * how big its partition is: in Ubuntu's layout (the test fixture) the set at block 16 has a
+ * volume of 84 blocks (= GPT partition 1) while the whole-disk set's volume also spans the
+ * appended EFI partition and xorriso's padding after it. A file moved to block 2148 reads fine through
+ * the whole disk but lies past the end of /dev/sdX1, which the kernel and GRUB's (hd0,gpt1)
+ * read. So a run must end within the smallest volume of the naming trees, and appending is
+ * allowed only when every tree ends where the first set ends (else the partition would have to
+ * grow over whatever follows it: refused). The partition's own system area (its blocks 0-15,
+ * here absolute blocks 16-31) is the whole-disk set's descriptor area: the descriptors up to the
+ * terminator are used, the zero blocks after them are free for both trees; only the disk's
+ * system area (blocks 0-15: MBR, GPT) is always reserved.
  *
  * then every matching directory record gets the new extent LBA (byte 2) and data length
  * (byte 10), both-endian. Rock Ridge entries (PX, TF, NM) are left as they are.
@@ -127,11 +139,25 @@ public final class IsoPatcher {
         if (isBootImage(oldOffset)) {
             throw new IOException(path + " is an El Torito boot image: it can grow only within its blocks");
         }
-        long free = findFreeRun(newBlocks);
+        long lowest = 0;
+        long highest = Math.min(volumeBlocks, device.size() / BLOCK);
+        for (TreeRecord r : naming) {
+            lowest = Math.max(lowest, r.base() / BLOCK);
+            highest = Math.min(highest, treeEndBlock(r.base()));
+        }
+        long free = findFreeRun(newBlocks, lowest, highest);
         if (free >= 0) {
             return checked(new Plan(target, naming, Placement.RELOCATED, free * BLOCK, volumeBlocks));
         }
         long end = volumeBlocks * BLOCK;
+        for (TreeRecord r : naming) {
+            if (treeEndBlock(r.base()) != volumeBlocks) {
+                throw new IOException(device.name() + ": " + path + " needs " + newBlocks + " free blocks inside the "
+                        + "tree at byte " + r.base() + " (its volume ends at byte " + treeEndBlock(r.base()) * BLOCK
+                        + ", where other data follows, e.g. an appended partition) and there are none; "
+                        + "moving it anywhere else would put it outside the partition that tree describes");
+            }
+        }
         long newEnd = end + newBlocks * BLOCK;
         if (newEnd > device.size()) {
             throw new IOException(device.name() + ": " + path + " needs " + newBlocks
@@ -227,13 +253,19 @@ public final class IsoPatcher {
         }
     }
 
-    /** First block of a run of {@code count} unused, all-zero blocks inside the volume, or -1. */
-    private long findFreeRun(long count) throws IOException {
-        long volumeBlocks = Math.min(image.volume().volumeSpaceBlocks(), device.size() / BLOCK);
-        long lowest = 0;
-        for (long base : image.partitionSetOffsets()) {
-            lowest = Math.max(lowest, base / BLOCK);
+    /** The absolute block where the volume of the tree(s) at {@code base} ends (the smallest, if several). */
+    private long treeEndBlock(long base) {
+        long end = Long.MAX_VALUE;
+        for (IsoImage.TreeRoot root : image.treeRoots()) {
+            if (root.base() == base) {
+                end = Math.min(end, base / BLOCK + root.volumeSpaceBlocks());
+            }
         }
+        return end;
+    }
+
+    /** First block of a run of {@code count} unused, all-zero blocks in [lowest, volumeBlocks), or -1. */
+    private long findFreeRun(long count, long lowest, long volumeBlocks) throws IOException {
         long start = used.nextClearBit((int) lowest);
         while (start + count <= volumeBlocks) {
             int nextUsed = used.nextSetBit((int) start);
@@ -283,7 +315,7 @@ public final class IsoPatcher {
         long limit = device.size() / BLOCK;
         for (IsoImage.TreeRoot root : image.treeRoots()) {
             long base = root.base() / BLOCK;
-            markUsed(0, base + IsoImage.FIRST_DESCRIPTOR_BLOCK, limit);
+            markUsed(0, IsoImage.FIRST_DESCRIPTOR_BLOCK, limit);
             // Descriptors of this set, up to and including the terminator.
             long vd = base + IsoImage.FIRST_DESCRIPTOR_BLOCK;
             for (int i = 0; i < IsoImage.MAX_DESCRIPTORS; i++) {

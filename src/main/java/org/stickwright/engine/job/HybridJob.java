@@ -165,6 +165,7 @@ public final class HybridJob implements CreateJob {
         Instant time = ids.now();
         long persistenceSize = request.persistence() > 0 ? request.persistence() : -1;
         HybridStores.Decision decision = HybridStores.decide(family, request, persistenceSize, ids);
+        notes.addAll(decision.notes());
         CopyOnWriteDevice edits = new CopyOnWriteDevice(iso, targetSize);
 
         List<HybridBootPatcher.Patched> patched;

@@ -10,15 +10,30 @@
  *   archiso, SR   persistence: persistent/upperdir/ + workdir/        cow_label=persistence cow_directory=persistent
  *   home          home-rw (Fedora persistenthome=LABEL=home-rw; Debian persistence.conf "/home";
  *                 Ubuntu casper mounts the label home-rw itself)
- *   profile NAME  its own partition labelled NAME with the family's default content; its entry
- *                 names it: Fedora rd.live.overlay=UUID=<its uuid>:/LiveOS/overlay-persistent,
- *                 Debian persistence-label=NAME, archiso cow_label=NAME
+ *   profile NAME  on the ONE persistence partition, which grows by the profile's size:
+ *                 archiso, SR: NAME/upperdir + NAME/workdir, its entry cow_label=persistence
+ *                 cow_directory=NAME (archiso uses <cow_directory>/upperdir on the cow device, §4);
+ *                 Fedora: /profiles/NAME/overlay-persistent + its sister /profiles/NAME/ovlwork,
+ *                 its entry rd.live.overlay=UUID=<persistence uuid>:/profiles/NAME/overlay-persistent
+ *                 (dracut takes <pathspec>/../ovlwork as the work directory, §1.3; oVirt Node
+ *                 keeps several overlays on one filesystem the same way).
+ *                 Debian: its own partition labelled NAME with persistence.conf, its entry
+ *                 persistence-label=NAME: live-boot selects FILESYSTEMS by label only
+ *                 (persistence-path= locates image files), so sharing would mean ext4 image
+ *                 files inside ext4
+ *
+ * Why profiles share: an isohybrid MBR (Arch, SystemRescue, Fedora) keeps two of its four
+ * entries for the ISO and its EFI image, so one partition per profile allowed at most one
+ * profile beside the default store, and none beside home or a data partition. Shared profiles share
+ * free space too: the sizes asked for add up to the partition's size, not a quota each.
+ *
+ * Example, Arch with --persistence 256M --profile work=64M --profile play=64M: partition 3
+ * (384 MiB, label persistence) holds /persistent, /work and /play, each with upperdir/ and
+ * workdir/; syslinux and systemd-boot get three persistent entries, the default one first.
  *
  * Fedora's overlay gets an explicit path instead of dracut's default name
  * overlay-<live LABEL>-<live UUID>: that default depends on the ISO's blkid UUID as the initramfs
  * sees it, and an explicit path also avoids dracut-ng 110's bare-devspec handling (§1.1).
- * Every store is a partition of its own, so a profile's size is what the user asked for and
- * stores never share free space.
  */
 package org.stickwright.engine.job;
 
@@ -40,14 +55,19 @@ final class HybridStores {
     static final String HOME_LABEL = "home-rw";
     static final String FEDORA_OVERLAY = "/LiveOS/overlay-persistent";
     static final String COW_DIRECTORY = "persistent";
+    static final String FEDORA_PROFILES = "/profiles";
     private static final Pattern PROFILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,15}");
 
     /** One ext4 store: its role (persistence, home, profile:NAME), label, size (-1 = rest), content, UUID. */
     record Store(String role, String label, long size, List<Ext4Entry> entries, UUID uuid) {
     }
 
-    /** The stores in partition order and the recipe that boots them. */
-    record Decision(List<Store> stores, PersistenceRecipe recipe) {
+    /** The stores in partition order, the recipe that boots them, and what the plan should tell the user. */
+    record Decision(List<Store> stores, PersistenceRecipe recipe, List<String> notes) {
+    }
+
+    /** A boot entry's store: the partition's label and uuid, and the directory on it (archiso: cow_directory). */
+    private record Target(String label, String directory, UUID uuid, boolean main) {
     }
 
     private HybridStores() {
@@ -84,23 +104,72 @@ final class HybridStores {
             }
             String lower = profile.name().toLowerCase(Locale.ROOT);
             if (names.contains(lower) || lower.equals(PERSISTENCE_LABEL) || lower.equals(HOME_LABEL)
-                    || lower.equals(UBUNTU_LABEL)) {
-                throw new JobException(Outcome.BAD_INPUT, "--profile " + profile.name()
-                        + ": profile names must differ from each other and from 'persistence', 'writable' and 'home-rw'");
+                    || lower.equals(UBUNTU_LABEL) || lower.equals(COW_DIRECTORY)) {
+                throw new JobException(Outcome.BAD_INPUT, "--profile " + profile.name() + ": profile names must "
+                        + "differ from each other and from 'persistence', 'persistent', 'writable' and 'home-rw'");
             }
             names.add(lower);
         }
 
         List<Store> stores = new ArrayList<>();
+        List<Target> targets = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
         String mainLabel = family == Family.UBUNTU_CASPER ? UBUNTU_LABEL : PERSISTENCE_LABEL;
-        stores.add(new Store("persistence", mainLabel, persistenceSize, content(family), ids.uuid()));
+        UUID mainUuid = ids.uuid();
+        targets.add(new Target(mainLabel, COW_DIRECTORY, mainUuid, true));
+        if (sharesOnePartition(family) && !request.profiles().isEmpty()) {
+            List<Ext4Entry> entries = new ArrayList<>(content(family));
+            long size = persistenceSize;
+            if (family == Family.FEDORA_DRACUT) {
+                entries.add(Ext4Entry.directory(FEDORA_PROFILES, 0755));
+            }
+            for (CreateRequest.Profile profile : request.profiles()) {
+                entries.addAll(profileContent(family, profile.name()));
+                targets.add(new Target(mainLabel, profile.name(), mainUuid, false));
+                size = size < 0 ? -1 : size + profile.size();
+            }
+            stores.add(new Store("persistence", mainLabel, size, entries, mainUuid));
+            notes.add("profiles " + String.join(", ", request.profiles().stream().map(CreateRequest.Profile::name).toList())
+                    + " share the persistence partition with the default store (each its own directory)"
+                    + (size < 0 ? "" : ": their sizes add to the partition's size") + " and they share its free space");
+        } else {
+            stores.add(new Store("persistence", mainLabel, persistenceSize, content(family), mainUuid));
+        }
         if (request.home() > 0) {
             stores.add(new Store("home", HOME_LABEL, request.home(), homeContent(family), ids.uuid()));
         }
-        for (CreateRequest.Profile profile : request.profiles()) {
-            stores.add(new Store("profile:" + profile.name(), profile.name(), profile.size(), content(family), ids.uuid()));
+        if (!sharesOnePartition(family)) {
+            for (CreateRequest.Profile profile : request.profiles()) {
+                UUID uuid = ids.uuid();
+                stores.add(new Store("profile:" + profile.name(), profile.name(), profile.size(), content(family), uuid));
+                targets.add(new Target(profile.name(), COW_DIRECTORY, uuid, false));
+            }
         }
-        return new Decision(stores, recipe(live, stores, request.home() > 0));
+        return new Decision(stores, recipe(live, targets, request.home() > 0), notes);
+    }
+
+    /** archiso (cow_directory=) and dracut (rd.live.overlay=<dev>:<path>) select a directory, so profiles need no partition. */
+    private static boolean sharesOnePartition(Family family) {
+        return family == Family.ARCH_ARCHISO || family == Family.SYSTEMRESCUE || family == Family.FEDORA_DRACUT;
+    }
+
+    private static List<Ext4Entry> profileContent(Family family, String name) {
+        if (family == Family.FEDORA_DRACUT) {
+            String dir = FEDORA_PROFILES + "/" + name;
+            return List.of(Ext4Entry.directory(dir, 0755), Ext4Entry.directory(dir + "/overlay-persistent", 0755),
+                    Ext4Entry.directory(dir + "/ovlwork", 0755));
+        }
+        return cowDirectory(name);
+    }
+
+    private static String fedoraOverlay(Target target) {
+        return target.main() ? FEDORA_OVERLAY : FEDORA_PROFILES + "/" + target.directory() + "/overlay-persistent";
+    }
+
+    private static List<Ext4Entry> cowDirectory(String name) {
+        // archiso itself makes <cow_directory> 0700 when it creates it; the same here
+        return List.of(Ext4Entry.directory("/" + name, 0700), Ext4Entry.directory("/" + name + "/upperdir", 0755),
+                Ext4Entry.directory("/" + name + "/workdir", 0755));
     }
 
     private static List<Ext4Entry> content(Family family) {
@@ -109,9 +178,7 @@ final class HybridStores {
                     Ext4Entry.directory(FEDORA_OVERLAY, 0755), Ext4Entry.directory("/LiveOS/ovlwork", 0755));
             case DEBIAN_LIVE -> List.of(Ext4Entry.file("/persistence.conf", 0644, "/ union\n"));
             case UBUNTU_CASPER -> List.of(Ext4Entry.directory("/upper", 0755), Ext4Entry.directory("/work", 0755));
-            case ARCH_ARCHISO, SYSTEMRESCUE -> List.of(Ext4Entry.directory("/" + COW_DIRECTORY, 0700),
-                    Ext4Entry.directory("/" + COW_DIRECTORY + "/upperdir", 0755),
-                    Ext4Entry.directory("/" + COW_DIRECTORY + "/workdir", 0755));
+            case ARCH_ARCHISO, SYSTEMRESCUE -> cowDirectory(COW_DIRECTORY);
             case UNKNOWN -> List.of();
         };
     }
@@ -123,20 +190,18 @@ final class HybridStores {
         return family == Family.DEBIAN_LIVE ? List.of(Ext4Entry.file("/persistence.conf", 0644, "/home\n")) : List.of();
     }
 
-    private static PersistenceRecipe recipe(LiveFamily live, List<Store> stores, boolean home) {
+    private static PersistenceRecipe recipe(LiveFamily live, List<Target> targets, boolean home) {
         Family family = live.family();
         List<PersistenceRecipe.Profile> profiles = new ArrayList<>();
-        for (Store store : stores) {
-            if (store.role().equals("home")) {
-                continue;
-            }
-            boolean main = store.role().equals("persistence");
-            String suffix = main ? "persistent" : "persistent: " + store.label();
+        for (Target store : targets) {
+            boolean main = store.main();
+            String suffix = main ? "persistent" : "persistent: "
+                    + (sharesOnePartition(family) ? store.directory() : store.label());
             List<String> add = new ArrayList<>();
             List<String> remove = new ArrayList<>();
             switch (family) {
                 case FEDORA_DRACUT -> {
-                    add.add("rd.live.overlay=UUID=" + store.uuid() + ":" + FEDORA_OVERLAY);
+                    add.add("rd.live.overlay=UUID=" + store.uuid() + ":" + fedoraOverlay(store));
                     add.add("rd.live.overlay.overlayfs");
                     if (home) {
                         add.add("persistenthome=LABEL=" + HOME_LABEL);
@@ -159,7 +224,7 @@ final class HybridStores {
                 }
                 case ARCH_ARCHISO, SYSTEMRESCUE -> {
                     add.add("cow_label=" + store.label());
-                    add.add("cow_directory=" + COW_DIRECTORY);
+                    add.add("cow_directory=" + store.directory());
                     remove.add("cow_device");
                 }
                 case UNKNOWN -> throw new IllegalStateException("no recipe for an unknown family");

@@ -66,12 +66,15 @@ class HybridCreateFamiliesTest {
         Path stick = dir.resolve("arch.img");
         CreateJob.Created created = create(CreateRequest.hybrid(iso, 64L << 20)
                 .withProfiles(List.of(new CreateRequest.Profile("work", 32L << 20))), stick);
+        // the work profile is a cow_directory on the persistence partition (64M + 32M), so the
+        // isohybrid MBR's last entry is left for the data partition
         assertThat(created.plan().partitions()).extracting(CreatePlan.PlannedPartition::label)
-                .containsExactly(LiveIsoFixtures.ARCH_LABEL, "persistence", "work");
-        assertThat(created.plan().notes()).anyMatch(n -> n.contains("no data partition"));
+                .containsExactly(LiveIsoFixtures.ARCH_LABEL, "persistence", "STICKDATA");
+        assertThat(created.plan().partitions().get(1).length()).isEqualTo(96L << 20);
+        assertThat(created.plan().notes()).anyMatch(n -> n.contains("profiles work share the persistence partition"));
         String sys = extract(stick, "/boot/syslinux/archiso_sys-linux.cfg");
         assertThat(sys).contains("APPEND archisobasedir=arch archisolabel=ARCH_202601 cow_label=persistence cow_directory=persistent\n",
-                "APPEND archisobasedir=arch archisolabel=ARCH_202601 cow_label=work cow_directory=persistent\n",
+                "APPEND archisobasedir=arch archisolabel=ARCH_202601 cow_label=persistence cow_directory=work\n",
                 "LABEL arch64-nopersist");
         long efi = efiImageOffset(stick, "/EFI/archiso/efiboot.img");
         String image = stick + "@@" + efi;
@@ -88,6 +91,8 @@ class HybridCreateFamiliesTest {
         Path store = store(stick, created, "persistence", "arch-store.ext4");
         Tool.run("e2fsck", "-fn", store.toString()).ok();
         assertThat(Tool.run("debugfs", "-R", "ls -p /persistent", store.toString()).ok().stdout())
+                .contains("/upperdir/", "/workdir/");
+        assertThat(Tool.run("debugfs", "-R", "ls -p /work", store.toString()).ok().stdout())
                 .contains("/upperdir/", "/workdir/");
     }
 

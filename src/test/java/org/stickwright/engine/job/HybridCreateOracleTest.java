@@ -87,6 +87,38 @@ class HybridCreateOracleTest {
     }
 
     @Test
+    void fedoraProfilesAreOverlayDirectoriesOnThePersistencePartitionEachWithItsSisterOvlwork() throws IOException {
+        Path stick = dir.resolve("stick.img");
+        CliProcess.run("create", LiveFixture.FEDORA_FLAT.iso().toString(), stick.toString(), "--size", "512M",
+                "--persistence", "128M", "--home", "64M", "--profile", "work=32M", "--profile", "play=32M",
+                "--yes").ok();
+        assertThat(Tool.run("sgdisk", "-v", stick.toString()).ok().stdout()).contains("No problems found");
+        List<long[]> parts = partitions(stick);
+        // ISO partitions, one persistence partition for all three stores (128M + 32M + 32M), home, data
+        assertThat(parts).hasSize(6);
+        assertThat(parts.get(3)[1] * 512).isEqualTo(192L << 20);
+        Path store = extract(stick, parts.get(3), "p4.ext4");
+        Tool.run("e2fsck", "-fn", store.toString()).ok();
+        String uuid = value(Tool.run("blkid", "-p", "-o", "export", store.toString()).ok().stdout(), "UUID");
+        assertThat(Tool.run("debugfs", "-R", "ls -p /LiveOS", store.toString()).ok().stdout())
+                .contains("/overlay-persistent/", "/ovlwork/");
+        for (String profile : List.of("work", "play")) {
+            // dracut uses <pathspec>/../ovlwork as overlayfs's work directory
+            assertThat(Tool.run("debugfs", "-R", "ls -p /profiles/" + profile, store.toString()).ok().stdout())
+                    .as(profile).contains("/overlay-persistent/", "/ovlwork/");
+        }
+        String cfg = isoFile(stick, "/boot/grub2/grub.cfg");
+        int main = cfg.indexOf("rd.live.overlay=UUID=" + uuid + ":/LiveOS/overlay-persistent ");
+        int work = cfg.indexOf("rd.live.overlay=UUID=" + uuid + ":/profiles/work/overlay-persistent ");
+        int play = cfg.indexOf("rd.live.overlay=UUID=" + uuid + ":/profiles/play/overlay-persistent ");
+        assertThat(main).as(cfg).isPositive().isLessThan(work);
+        assertThat(work).as(cfg).isLessThan(play);
+        assertThat(cfg).contains("(persistent: work)", "(persistent: play)", "persistenthome=LABEL=home-rw");
+        assertThat(Tool.run("blkid", "-p", "-o", "export", extract(stick, parts.get(4), "home.ext4").toString())
+                .ok().stdout()).contains("LABEL=home-rw");
+    }
+
+    @Test
     void fedoraNestedWithHomeGetsAPersistentHomeLabel() throws IOException {
         Path stick = dir.resolve("stick.img");
         CliProcess.run("create", LiveFixture.FEDORA_NESTED.iso().toString(), stick.toString(), "--size", "512M",

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -389,9 +388,6 @@ class HybridFamilyLayoutsTest {
     }
 
     @Test
-    @Disabled("HybridJob relocates the grown grub.cfg to ISO block 2148, after the appended EFI partition (the "
-            + "'Gap1' padding): the whole-disk tree reads it, but partition 1's tree (-partition_offset, what "
-            + "/dev/sdX1 and GRUB's (hd0,gpt1) read) points at block 2132 of an 84-block partition")
     void aGrubCfgThatOutgrowsItsLastBlockIsRelocatedAndBothIsoTreesFollowIt() throws IOException {
         // a remix's longer menu: 1,900 bytes, so the edit (+330 bytes) cannot stay in the file's one block
         StringBuilder notes = new StringBuilder();
@@ -408,6 +404,23 @@ class HybridFamilyLayoutsTest {
         assertSgdiskClean(stick);
         assertIsoFileEverywhere(stick, "/boot/grub/grub.cfg", expected);
         assertThat(stick.isoTreeByXorriso()).containsAll(layout.isoFiles().keySet());
+    }
+
+    @Test
+    void aGrubCfgTooBigForTheFreeBlocksInsidePartitionOneIsRefusedAtPlanTimeAndNothingIsWritten() throws IOException {
+        // 20 blocks shipped, 21 after the edit: partition 1 has only the dozen zero blocks after the
+        // whole-disk descriptors free, and after it come the ESP and xorriso's padding
+        StringBuilder notes = new StringBuilder();
+        while (notes.length() < 20 * 2048 - 200 - FamilyLayoutIsos.UBUNTU_GRUB_CFG.length()) {
+            notes.append("# remix note ").append(notes.length()).append(": keep the menu readable on 80 columns\n");
+        }
+        String anchor = "loadfont unicode\n";
+        Layout layout = isos.ubuntu(FamilyLayoutIsos.UBUNTU_GRUB_CFG.replace(anchor, anchor + notes));
+        Path target = dir.resolve("too-big-grub.stick");
+        Tool.Result result = create(layout, target);
+        assertThat(result.exitCode()).as(result.output()).isEqualTo(2);
+        assertThat(result.stderr()).contains("/boot/grub/grub.cfg", "outside the partition");
+        assertThat(target).doesNotExist();
     }
 
     @Test
@@ -526,19 +539,29 @@ class HybridFamilyLayoutsTest {
     }
 
     @Test
-    @Disabled("HybridJob gives each profile an MBR partition of its own; an isohybrid-MBR ISO (Arch, "
-            + "SystemRescue) leaves two free entries, so two profiles are refused (exit 2), although archiso "
-            + "selects stores by cow_directory= and all profiles could share one partition (issue #5)")
     void archTakesTwoProfilesAsTheIssueAsksThroughCowDirectory() throws IOException {
         Layout layout = isos.arch();
         WrittenStick stick = created(layout, "--profile", "work=64M", "--profile", "play=64M");
         assertSgdiskClean(stick);
         String bios = stick.isoFileInPartition(1, "/boot/syslinux/archiso_sys-linux.cfg");
         List<String> stores = cowStores(bios);
-        assertThat(stores).hasSize(3).doesNotHaveDuplicates();
+        assertThat(stores).containsExactly("persistence:persistent", "persistence:work", "persistence:play");
         long esp = stick.partition(2).start();
         assertThat(stick.fatDirectory(esp, "/loader/entries")).hasSize(5);
+        String efi = stick.fatFile(esp, "/loader/entries/01-archiso-x86_64-linux-stickwright-persistent.conf")
+                + stick.fatFile(esp, "/loader/entries/01-archiso-x86_64-linux-stickwright-persistent-work.conf")
+                + stick.fatFile(esp, "/loader/entries/01-archiso-x86_64-linux-stickwright-persistent-play.conf");
+        assertThat(cowStores(efi)).isEqualTo(stores);
+        assertThat(bios).contains("MENU LABEL Arch Linux install medium (x86_64, BIOS) (persistent: play)\n");
+        // one partition holds all three stores, sized 256M + 64M + 64M; the MBR's last entry is
+        // left for the data partition
+        Path store = assertExt4Store(stick, "persistence", 384 * MIB);
+        assertThat(WrittenStick.ext4Names(store, "/")).containsExactlyInAnyOrder("lost+found", "persistent", "work",
+                "play");
         assertStoresExist(stick, stores);
+        assertThat(stick.partitions()).hasSize(4);
+        assertThat(stick.partition(4).type()).isEqualTo("c");
+        assertThat(stick.blkid(stick.partition(4), "TYPE")).isEqualTo("vfat");
     }
 
     @Test
