@@ -38,7 +38,7 @@ public final class HelperProtocol {
         String operation = plan.operation();
         String overlay = plan.overlayOperation();
         if (!(JobPlan.WRITE.equals(operation) || JobPlan.CREATE.equals(operation) || JobPlan.INSPECT.equals(operation)
-                || OVERLAY_OPERATIONS.contains(overlay))) {
+                || overlay != null && OVERLAY_OPERATIONS.contains(overlay))) {
             throw new ProtocolException("unknown operation: " + operation);
         }
         if (plan.target() == null || plan.target().isBlank()) {
