@@ -80,6 +80,9 @@ final class OverlayCommand implements Runnable {
         boolean json;
 
         Output output;
+        /** The last result's fields and words, for {@link OverlayOperations}. */
+        Map<String, Object> resultFields;
+        String resultText;
 
         @Override
         public Integer call() {
@@ -165,6 +168,8 @@ final class OverlayCommand implements Runnable {
         }
 
         void result(Map<String, Object> fields, String text) {
+            resultFields = new LinkedHashMap<>(fields);
+            resultText = text;
             if (output.json()) {
                 Map<String, Object> all = new LinkedHashMap<>();
                 all.put("outcome", "done");
@@ -335,6 +340,16 @@ final class OverlayCommand implements Runnable {
 
         @Option(names = "--unmount", description = "Unmount the target's mounted partitions first (consent).")
         boolean unmount;
+
+        /** Set by {@link OverlayOperations}: stop at the question, after every check, before any write. */
+        boolean questionOnly;
+
+        void confirm(String question) throws JobException {
+            if (questionOnly) {
+                throw new OverlayOperations.QuestionAsked(question);
+            }
+            Confirmation.confirm(question, yes, output);
+        }
     }
 
     @Command(name = "resize", mixinStandardHelpOptions = true,
@@ -364,8 +379,8 @@ final class OverlayCommand implements Runnable {
                 }
                 newSize = DmSnapshotEditor.checkResize(dm, requested);
             }
-            Confirmation.confirm("Resize the dm-snapshot store " + store.path() + " on " + target + " from "
-                    + Sizes.human(store.sizeBytes()) + " to " + Sizes.human(newSize) + "?", yes, output);
+            confirm("Resize the dm-snapshot store " + store.path() + " on " + target + " from "
+                    + Sizes.human(store.sizeBytes()) + " to " + Sizes.human(newSize) + "?");
             try (BlockDevice disk = openForWriting(unmount)) {
                 if (store.partition() == 0) {
                     if (!(disk instanceof ImageFile file)) {
@@ -419,8 +434,8 @@ final class OverlayCommand implements Runnable {
                     }
                 }
             }
-            Confirmation.confirm("Reset the " + store.kind().name().toLowerCase() + " store " + store.path() + " on "
-                    + target + "? Every change kept in it is lost.", yes, output);
+            confirm("Reset the " + store.kind().name().toLowerCase() + " store " + store.path() + " on "
+                    + target + "? Every change kept in it is lost.");
             try (BlockDevice disk = openForWriting(unmount)) {
                 List<AutoCloseable> toClose = new ArrayList<>();
                 try {
@@ -491,8 +506,7 @@ final class OverlayCommand implements Runnable {
                     closeAll(toClose);
                 }
             }
-            Confirmation.confirm("Mark the invalidated store " + store.path() + " on " + target + " valid again?",
-                    yes, output);
+            confirm("Mark the invalidated store " + store.path() + " on " + target + " valid again?");
             DmSnapshotEditor.Recovery recovery;
             try (BlockDevice disk = openForWriting(unmount)) {
                 List<AutoCloseable> toClose = new ArrayList<>();
@@ -675,8 +689,8 @@ final class OverlayCommand implements Runnable {
                     System.err.println("stickwright: warning: " + warning);
                 }
             }
-            Confirmation.confirm("Replace the " + kind.name().toLowerCase() + " store " + store.path() + " on "
-                    + target + " with the backup " + input + "?", yes, output);
+            confirm("Replace the " + kind.name().toLowerCase() + " store " + store.path() + " on "
+                    + target + " with the backup " + input + "?");
             try (BlockDevice disk = openForWriting(unmount)) {
                 List<AutoCloseable> toClose = new ArrayList<>();
                 try (InputStream raw = Files.newInputStream(input)) {

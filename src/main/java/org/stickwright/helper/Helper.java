@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.stickwright.cli.OverlayOperations;
 import org.stickwright.cli.TargetOpener;
 import org.stickwright.engine.io.BadImageException;
 import org.stickwright.engine.io.BlockDevice;
@@ -110,7 +111,8 @@ public final class Helper {
             HelperEvent result = switch (plan.operation()) {
                 case JobPlan.WRITE -> write(plan);
                 case JobPlan.CREATE -> create(plan);
-                default -> inspect(plan);
+                case JobPlan.INSPECT -> inspect(plan);
+                default -> overlay(plan);
             };
             stop(ticker);
             send(result);
@@ -177,6 +179,38 @@ public final class Helper {
             throw new JobException(Outcome.IO_ERROR, e.getMessage(), e);
         } finally {
             opener.afterClose();
+        }
+    }
+
+    /**
+     * {@code stickwright overlay …} on the plan's target: the target is vetted here as for
+     * {@code inspect}, then the subcommand applies the CLI's own rules again (a writing one opens
+     * the target through {@link TargetOpener}, refusing system disks and mounted partitions) and
+     * checks the store before its first write.
+     */
+    private static HelperEvent overlay(JobPlan plan) throws JobException {
+        vetReadable(plan);
+        OverlayOperations.Answer answer = OverlayOperations.run(plan.overlayOperation(), Path.of(plan.target()),
+                plan.profile(), plan.argument(), plan.confirmed());
+        return HelperEvent.overlay(answer.question(), answer.fields(), answer.text());
+    }
+
+    /** The target rules for reading: a removable drive, loop device or image file that exists. */
+    private static boolean vetReadable(JobPlan plan) throws JobException {
+        Path target = Path.of(plan.target());
+        try {
+            TargetVerdict verdict = TargetPolicy.forThisMachine().vet(target, plan.allowFixedDisk());
+            if (verdict instanceof TargetVerdict.Refused refused) {
+                throw new JobException(refused.exitCode() == TargetPolicy.EXIT_REFUSED ? Outcome.REFUSED : Outcome.BAD_INPUT,
+                        refused.reason());
+            }
+            boolean imageFile = ((TargetVerdict.Allowed) verdict).imageFile();
+            if (imageFile && !Files.isRegularFile(target)) {
+                throw new JobException(Outcome.BAD_INPUT, target + " does not exist");
+            }
+            return imageFile;
+        } catch (IOException e) {
+            throw new JobException(Outcome.IO_ERROR, target + ": " + e.getMessage(), e);
         }
     }
 

@@ -18,6 +18,11 @@ public final class HelperProtocol {
     /** Longest line accepted: a plan is a few hundred bytes; a megabyte is nobody's plan. */
     public static final int MAX_LINE = 1 << 20;
 
+    /** The {@code stickwright overlay} subcommands a plan may name (as {@code overlay-NAME}). */
+    public static final java.util.List<String> OVERLAY_OPERATIONS = java.util.List.of("inspect", "resize", "reset",
+            "recover", "merge", "export", "import");
+    static final java.util.List<String> OVERLAY_WITH_ARGUMENT = java.util.List.of("resize", "merge", "export", "import");
+
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
     private HelperProtocol() {
@@ -31,11 +36,19 @@ public final class HelperProtocol {
     public static JobPlan decodePlan(String line) throws ProtocolException {
         JobPlan plan = convert(checked(line), JobPlan.class);
         String operation = plan.operation();
-        if (!(JobPlan.WRITE.equals(operation) || JobPlan.CREATE.equals(operation) || JobPlan.INSPECT.equals(operation))) {
+        String overlay = plan.overlayOperation();
+        if (!(JobPlan.WRITE.equals(operation) || JobPlan.CREATE.equals(operation) || JobPlan.INSPECT.equals(operation)
+                || overlay != null && OVERLAY_OPERATIONS.contains(overlay))) {
             throw new ProtocolException("unknown operation: " + operation);
         }
         if (plan.target() == null || plan.target().isBlank()) {
             throw new ProtocolException("a plan names a target");
+        }
+        if (overlay != null) {
+            if (OVERLAY_WITH_ARGUMENT.contains(overlay) && (plan.argument() == null || plan.argument().isBlank())) {
+                throw new ProtocolException("a " + operation + " plan names its argument");
+            }
+            return plan;
         }
         if (!JobPlan.INSPECT.equals(operation) && (plan.image() == null || plan.image().isBlank())) {
             throw new ProtocolException("a " + operation + " plan names an image");

@@ -15,12 +15,38 @@ import org.stickwright.engine.job.CreateRequest;
  * missing image-file target of that size, as the CLI's {@code --size} does.
  */
 public record JobPlan(int version, String operation, String image, String target, long createSize,
-        boolean allowFixedDisk, boolean unmount, boolean verify, CreateSpec create) {
+        boolean allowFixedDisk, boolean unmount, boolean verify, CreateSpec create, String profile, String argument,
+        boolean confirmed) {
 
     public static final String WRITE = "write";
     public static final String CREATE = "create";
     /** Read-only: list the stick's persistence stores (technician window); {@code image} is unused. */
     public static final String INSPECT = "inspect";
+    /**
+     * Prefix of the overlay operations ({@code overlay-inspect}, {@code overlay-resize}, …): the
+     * {@code stickwright overlay} subcommand of that name on the store {@code profile} (null: the
+     * only one), {@code argument} its size or file. Unconfirmed, a writing one only checks and
+     * answers with its question; added in version 1 (older plans decode unchanged).
+     */
+    public static final String OVERLAY_PREFIX = "overlay-";
+
+    /** A version 1 plan as written before the overlay operations (no profile, argument, confirmation). */
+    public JobPlan(int version, String operation, String image, String target, long createSize,
+            boolean allowFixedDisk, boolean unmount, boolean verify, CreateSpec create) {
+        this(version, operation, image, target, createSize, allowFixedDisk, unmount, verify, create, null, null, false);
+    }
+
+    /** {@code stickwright overlay OPERATION TARGET [--profile P] [ARGUMENT]}, {@code --yes} when confirmed. */
+    public static JobPlan overlay(String operation, Path target, String profile, String argument, boolean confirmed) {
+        return new JobPlan(HelperProtocol.VERSION, OVERLAY_PREFIX + operation, null, target.toString(), -1, false, false,
+                false, null, profile, argument, confirmed);
+    }
+
+    /** The overlay subcommand this plan names, or null when it is not an overlay plan. */
+    public String overlayOperation() {
+        return operation != null && operation.startsWith(OVERLAY_PREFIX) ? operation.substring(OVERLAY_PREFIX.length())
+                : null;
+    }
 
     /** The create request's fields in protocol form (sizes in bytes, enums as lower-case names). */
     public record CreateSpec(String mode, long persistence, long home, List<ProfileSpec> profiles, String label,

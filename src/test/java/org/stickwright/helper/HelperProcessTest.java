@@ -213,7 +213,7 @@ class HelperProcessTest {
                 .findFirst().orElseThrow();
     }
 
-    private static String systemDisk() {
+    static String systemDisk() {
         String source = Tool.run("findmnt", "-n", "-o", "SOURCE", "/").ok().stdout().trim();
         String parent = Tool.run("lsblk", "-n", "-d", "-o", "PKNAME", source).stdout().trim();
         return parent.isEmpty() ? source : "/dev/" + parent;

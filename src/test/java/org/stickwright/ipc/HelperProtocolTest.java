@@ -112,4 +112,27 @@ class HelperProtocolTest {
         assertThat(HelperProtocol.isCancel("{\"version\":9,\"command\":\"cancel\"}")).isFalse();
         assertThat(HelperProtocol.isCancel("cancel")).isFalse();
     }
+
+    @Test
+    void overlayPlansRoundTripAndAPlanWrittenBeforeThemStillDecodes() throws Exception {
+        JobPlan resize = JobPlan.overlay("resize", Path.of("/dev/sdz"), "overlay-LIVE-1", "2G", true);
+        JobPlan decoded = HelperProtocol.decodePlan(HelperProtocol.encode(resize));
+        assertThat(decoded).isEqualTo(resize);
+        assertThat(decoded.overlayOperation()).isEqualTo("resize");
+        JobPlan old = HelperProtocol.decodePlan("{\"version\":1,\"operation\":\"inspect\",\"target\":\"/dev/sdz\"}");
+        assertThat(old.overlayOperation()).isNull();
+        assertThat(old.confirmed()).isFalse();
+        assertThatThrownBy(() -> HelperProtocol.decodePlan(
+                "{\"version\":1,\"operation\":\"overlay-export\",\"target\":\"/dev/sdz\"}"))
+                .hasMessageContaining("names its argument");
+        assertThatThrownBy(() -> HelperProtocol.decodePlan(
+                "{\"version\":1,\"operation\":\"overlay-format\",\"target\":\"/dev/sdz\"}"))
+                .hasMessageContaining("unknown operation: overlay-format");
+        assertThatThrownBy(() -> HelperProtocol.decodePlan(
+                "{\"version\":2,\"operation\":\"overlay-reset\",\"target\":\"/dev/sdz\"}"))
+                .hasMessageContaining("not supported");
+        HelperEvent question = HelperProtocol.decodeEvent(HelperProtocol.encode(HelperEvent.overlay("Reset?", null, "Reset?")));
+        assertThat(question.isQuestion()).isTrue();
+        assertThat(question.outcome()).isEqualTo(HelperEvent.QUESTION);
+    }
 }
