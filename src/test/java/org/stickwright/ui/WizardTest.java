@@ -253,7 +253,10 @@ class WizardTest {
         assertThat(text(robot, "#headline")).isEqualTo("Cancelled.");
         assertThat(robot.lookup("#doneProblem").query().isVisible()).isTrue();
         robot.clickOn("#problemDetailsLink");
-        assertThat(robot.lookup("#problemDetail").queryTextInputControl().getText()).contains("cancelled while writing");
+        // The click lands while writing or, on a fast machine, while reading back: both are mid-way
+        // and the contract is the same for both — the tables are wiped.
+        assertThat(robot.lookup("#problemDetail").queryTextInputControl().getText())
+                .containsPattern("cancelled while (writing|verifying)").contains("wiped");
         assertThat(HelperProcessZeros.zeros(target, 0, MIB)).as("first MiB wiped").isTrue();
         assertThat(context.drives().paused()).as("polling resumes after the job").isFalse();
         // The FX thread's own work between two frames stays under the 50 ms budget; the wall-clock gap
