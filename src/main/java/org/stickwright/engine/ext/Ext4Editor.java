@@ -102,10 +102,7 @@ public final class Ext4Editor {
 
     /** What emptying did (or, from {@link #planEmptying}, would do). */
     public record Emptying(List<String> directories, long names, long inodesFreed, long directoriesFreed,
-            long blocksFreed, long linksDropped, long xattrBlocksReleased) {
-        public long bytesFreed(int blockSize) {
-            return blocksFreed * blockSize;
-        }
+            long blocksFreed, long bytesFreed, long linksDropped, long xattrBlocksReleased) {
     }
 
     /** Opens for editing; timestamps written (dtime, the emptied directory's mtime) are "now". */
@@ -231,7 +228,7 @@ public final class Ext4Editor {
         Emptying summary() {
             long dropped = linksToDrop.values().stream().mapToLong(Integer::longValue).sum();
             return new Emptying(targets.stream().map(Target::path).toList(), names, freed.size(), directoriesFreed,
-                    blocksFreed, dropped, xattrReleased);
+                    blocksFreed, blocksFreed * blockSize, dropped, xattrReleased);
         }
 
         /** Marks {@code count} blocks from {@code start} to be freed; a block claimed twice is corruption. */
