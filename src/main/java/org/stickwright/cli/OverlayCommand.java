@@ -54,7 +54,11 @@ import picocli.CommandLine.Parameters;
  * stores of a stick, found by looking at it ({@link PersistenceStores}), inspected and edited
  * offline. Every command that writes checks first, asks (or {@code --yes}), and on failure
  * leaves the store as it was: a resize writes a new file before it removes the old one, reset
- * and recover change only the header, import checks size and kind before its first write.
+ * and recover change only the header, import checks size and kind before its first write. A
+ * reset of an overlayfs directory store (hybrid Fedora and archiso stores sharing one ext4
+ * partition) empties its upper and work directories in place with {@link Ext4Editor}: every
+ * check runs before the first write, and an I/O failure mid-way leaves the store unreachable
+ * or partly emptied with leaked blocks and inodes that e2fsck frees, never a cross-link.
  */
 @Command(name = "overlay", mixinStandardHelpOptions = true,
         description = "Inspect and repair the persistence stores of a live stick, offline.",
