@@ -37,6 +37,7 @@ import org.stickwright.engine.overlay.DmSnapshotException;
 import org.stickwright.engine.overlay.DmSnapshotStore;
 import org.stickwright.engine.overlay.FatStoreFile;
 import org.stickwright.engine.overlay.NestedRootfs;
+import org.stickwright.engine.overlay.OverlayDirectoryTar;
 import org.stickwright.engine.overlay.OverlayfsUpper;
 import org.stickwright.engine.overlay.PersistenceStores;
 import org.stickwright.engine.overlay.PersistenceStores.Found;
@@ -618,7 +619,8 @@ final class OverlayCommand implements Runnable {
     }
 
     @Command(name = "export", mixinStandardHelpOptions = true,
-            description = "Back a store file up to an xz-compressed file (only the allocated part of a dm-snapshot store).")
+            description = "Back a store file up to an xz-compressed file (only the allocated part of a dm-snapshot store);"
+                    + " an overlayfs directory store becomes a pax tar.xz with its xattrs.")
     static final class Export extends Base {
         @Option(names = "--output", required = true, paramLabel = "FILE", description = "The backup file to write.")
         Path outputFile;
@@ -633,7 +635,10 @@ final class OverlayCommand implements Runnable {
             Path partial = outputFile.resolveSibling(outputFile.getFileName() + ".part");
             try (BlockDevice disk = openReadOnly()) {
                 store = select(PersistenceStores.find(disk, !blockDevice()), List.of(Kind.DM_SNAPSHOT_FILE,
-                        Kind.EMBEDDED_OVERLAY_IMAGE, Kind.HOME_IMAGE));
+                        Kind.EMBEDDED_OVERLAY_IMAGE, Kind.HOME_IMAGE, Kind.OVERLAYFS_DIRECTORY));
+                if (store.kind() == Kind.OVERLAYFS_DIRECTORY) {
+                    return exportDirectory(this, disk, store, partial);
+                }
                 String base = baseImage(disk);
                 List<AutoCloseable> toClose = new ArrayList<>();
                 try {
@@ -679,6 +684,27 @@ final class OverlayCommand implements Runnable {
                             + " kept) to " + outputFile + " (" + Sizes.human(Files.size(outputFile)) + ").");
             return 0;
         }
+    }
+
+    /** Adds exporting an overlayfs directory store as a pax tar.xz to {@link Export}. */
+    private static int exportDirectory(Export command, BlockDevice disk, Found store, Path partial)
+            throws JobException, IOException {
+        if (!store.filesystem().equals("ext4")) {
+            throw new JobException(Outcome.REFUSED, store.path() + " is on " + store.filesystem() + ", not ext4");
+        }
+        Ext4Reader ext4 = Ext4Reader.open(disk.slice(store.volumeOffset(), store.volumeBytes()));
+        OverlayDirectoryTar.Summary summary;
+        try (OutputStream out = new XZOutputStream(new BufferedOutputStream(Files.newOutputStream(partial)),
+                new LZMA2Options(3))) {
+            summary = OverlayDirectoryTar.write(ext4, store.path(), out);
+        }
+        Files.move(partial, command.outputFile);
+        command.result(Map.of("store", store.path(), "output", command.outputFile.toString(), "format", "pax tar.xz",
+                "entries", summary.entries(), "contentBytes", summary.contentBytes(), "fileBytes",
+                Files.size(command.outputFile)), "Exported " + store.path() + " (" + summary.entries() + " entries, "
+                        + Sizes.human(summary.contentBytes()) + ") to " + command.outputFile
+                        + " as a pax tar.xz with its xattrs (tar -xpf FILE --xattrs --xattrs-include='*' restores it).");
+        return 0;
     }
 
     @Command(name = "import", mixinStandardHelpOptions = true,
