@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -68,8 +67,8 @@ public final class Ext4Editor {
     static final int BG_INODE_UNINIT = 0x1;
     static final int BG_BLOCK_UNINIT = 0x2;
     static final int HUGE_FILE_FL = 0x40000;
-    /** Directories below the emptied ones, counted together; a bound so corrupt input cannot exhaust memory. */
-    static final int MAX_INODES = 50_000_000;
+    /** Inodes below the emptied directories, counted together; a bound so corrupt input cannot exhaust memory. */
+    static final int MAX_INODES = 10_000_000;
 
     private final BlockDevice device;
     private final Ext4Reader reader;
@@ -211,7 +210,7 @@ public final class Ext4Editor {
 
     private final class Plan {
         final List<Target> targets = new ArrayList<>();
-        final Map<Long, Ext4Inode> freed = new TreeMap<>();
+        final Set<Long> freed = new java.util.TreeSet<>();
         final Map<Long, Integer> linksToDrop = new TreeMap<>();
         final Map<Long, Integer> xattrRefs = new TreeMap<>();
         final Map<Long, byte[]> xattrBlocksRewritten = new TreeMap<>();
@@ -262,8 +261,10 @@ public final class Ext4Editor {
     private Plan plan(List<String> directories) throws IOException {
         Plan plan = new Plan();
         Set<Long> seenDirs = new HashSet<>();
-        Map<Long, Integer> refs = new LinkedHashMap<>();
-        Map<Long, Ext4Inode> inodeCache = new HashMap<>();
+        // only inodes with several links wait for the count of their names; the rest are planned at once,
+        // so memory grows by a set entry per freed inode, not by the inode
+        Map<Long, Integer> multiNames = new TreeMap<>();
+        Map<Long, Ext4Inode> multiLinked = new HashMap<>();
         for (String path : directories) {
             Ext4Inode dir = reader.lookup(path);
             if (!dir.isDirectory()) {
@@ -291,58 +292,85 @@ public final class Ext4Editor {
                         throw new Ext4FormatException("directory inode " + dir.number(), dir.offset(), "names reserved inode "
                                 + ino + " as '" + entry.name() + "'");
                     }
-                    Ext4Inode inode = inodeCache.get(ino);
-                    if (inode == null) {
-                        if (inodeCache.size() >= MAX_INODES) {
-                            throw new Ext4FormatException("directory inode " + dir.number(), dir.offset(), "more than "
-                                    + MAX_INODES + " inodes below " + target.path());
-                        }
-                        inode = reader.inode(ino);
-                        verifyInode(inode);
-                        inodeCache.put(ino, inode);
+                    if (multiNames.containsKey(ino)) {
+                        multiNames.merge(ino, 1, Integer::sum);
+                        continue;
                     }
-                    refs.merge(ino, 1, Integer::sum);
+                    if (plan.freed.contains(ino)) {
+                        Ext4Inode inode = reader.inode(ino);
+                        throw new Ext4FormatException(inode.isDirectory() ? "directory inode " + ino : "inode " + ino,
+                                inode.offset(), inode.isDirectory() ? "reached twice below " + target.path()
+                                        + " (a directory cycle or a hard-linked directory)"
+                                        : "has " + inode.linksCount() + " link(s) but more names below " + target.path());
+                    }
+                    if (plan.freed.size() >= MAX_INODES) {
+                        throw new Ext4FormatException("directory inode " + dir.number(), dir.offset(), "more than "
+                                + MAX_INODES + " inodes below " + target.path());
+                    }
+                    Ext4Inode inode = reader.inode(ino);
+                    verifyInode(inode);
                     if (inode.isDirectory()) {
                         if (!seenDirs.add(ino)) {
                             throw new Ext4FormatException("directory inode " + ino, inode.offset(), "reached twice below "
                                     + target.path() + " (a directory cycle, a hard-linked directory or nested targets)");
                         }
                         pending.push(inode);
+                        planFree(plan, inode);
+                    } else if (inode.linksCount() > 1) {
+                        multiNames.put(ino, 1);
+                        multiLinked.put(ino, inode);
+                    } else {
+                        planFree(plan, inode);
                     }
                 }
             }
         }
-        for (Map.Entry<Long, Integer> e : refs.entrySet()) {
-            Ext4Inode inode = inodeCache.get(e.getKey());
+        for (Map.Entry<Long, Integer> e : multiNames.entrySet()) {
+            Ext4Inode inode = multiLinked.get(e.getKey());
             int links = inode.linksCount();
             int names = e.getValue();
-            if (!inode.isDirectory() && names < links) {
+            if (names < links) {
                 plan.linksToDrop.put(inode.number(), names);
-                continue;
-            }
-            if (!inode.isDirectory() && names > links) {
+            } else if (names > links) {
                 throw new Ext4FormatException("inode " + inode.number(), inode.offset() + 0x1A, names
                         + " names point at it but i_links_count is " + links);
+            } else {
+                planFree(plan, inode);
             }
-            if (inode.mode() == 0) {
-                throw new Ext4FormatException("inode " + inode.number(), inode.offset(), "is named but has no mode (deleted)");
+        }
+        for (Target target : plan.targets) {
+            long first = target.firstBlock();
+            if (first >= 0) {
+                BitSet bits = plan.blocks.get((first - sb.firstDataBlock()) / sb.blocksPerGroup());
+                if (bits != null && bits.get((int) ((first - sb.firstDataBlock()) % sb.blocksPerGroup()))) {
+                    throw new Ext4FormatException("first directory block of " + target.path(), first * blockSize,
+                            "block " + first + " is also owned by an inode below it (cross-linked)");
+                }
             }
-            plan.freed.put(inode.number(), inode);
-            if (inode.isDirectory()) {
-                plan.directoriesFreed++;
-                plan.dirsFreedPerGroup.merge((inode.number() - 1) / sb.inodesPerGroup(), 1, Integer::sum);
-            }
-            collectBlocks(plan, inode, false);
-            long xattr = inode.xattrBlock();
-            if (xattr != 0) {
-                plan.xattrRefs.merge(xattr, 1, Integer::sum);
-            }
-            long group = (inode.number() - 1) / sb.inodesPerGroup();
-            plan.inodes.computeIfAbsent(group, g -> new BitSet()).set((int) ((inode.number() - 1) % sb.inodesPerGroup()));
         }
         planXattrBlocks(plan);
         planBitmaps(plan);
         return plan;
+    }
+
+    /** Plans freeing one inode: its blocks, its share of an xattr block, its bit. */
+    private void planFree(Plan plan, Ext4Inode inode) throws IOException {
+        if (inode.mode() == 0 || (!inode.isDirectory() && inode.linksCount() == 0)) {
+            throw new Ext4FormatException("inode " + inode.number(), inode.offset(), "is named but deleted (mode "
+                    + Integer.toOctalString(inode.mode()) + ", " + inode.linksCount() + " links)");
+        }
+        plan.freed.add(inode.number());
+        if (inode.isDirectory()) {
+            plan.directoriesFreed++;
+            plan.dirsFreedPerGroup.merge((inode.number() - 1) / sb.inodesPerGroup(), 1, Integer::sum);
+        }
+        collectBlocks(plan, inode, false);
+        long xattr = inode.xattrBlock();
+        if (xattr != 0) {
+            plan.xattrRefs.merge(xattr, 1, Integer::sum);
+        }
+        long group = (inode.number() - 1) / sb.inodesPerGroup();
+        plan.inodes.computeIfAbsent(group, g -> new BitSet()).set((int) ((inode.number() - 1) % sb.inodesPerGroup()));
     }
 
     /** Reads the directory's first block (or inline head) and plans freeing its other blocks. */
@@ -617,7 +645,8 @@ public final class Ext4Editor {
         }
         device.flush();
         // 2: inodes freed or left with fewer links, shared xattr blocks with fewer holders
-        for (Ext4Inode inode : plan.freed.values()) {
+        for (long number : plan.freed) {
+            Ext4Inode inode = reader.inode(number);
             writeInode(inode, freedInode(inode));
         }
         for (Map.Entry<Long, Integer> e : plan.linksToDrop.entrySet()) {

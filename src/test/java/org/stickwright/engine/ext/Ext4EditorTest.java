@@ -171,6 +171,12 @@ class Ext4EditorTest {
         image[at + 7] = 2;
         assertCorrupt(image, "reached twice");
 
+        // a file of one link named twice: freeing it would free its blocks under the other name
+        image = base.clone();
+        le(image).putInt(at, (int) reader.lookup("/t/small").number());
+        image[at + 7] = 1;
+        assertCorrupt(image, "but more names");
+
         // an extent that points past the end of the filesystem (checksum made right again)
         image = base.clone();
         le(image).putInt((int) file.offset() + 0x28 + 12 + 8, 5_000_000);
