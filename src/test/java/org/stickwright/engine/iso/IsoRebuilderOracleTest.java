@@ -65,6 +65,55 @@ class IsoRebuilderOracleTest {
         }
     }
 
+    /**
+     * The source may be a stick the ISO was written to, with the backup GPT moved to the stick's
+     * end and a partition of its own after the ISO (as an overlay stick has): the rebuild from
+     * the stick is the rebuild from the ISO file, the stick's partition left out.
+     */
+    @Test
+    void aStickGivesTheSameImageAsItsIso() throws Exception {
+        requireTools();
+        FamilyLayoutIsos.Layout ubuntu = new FamilyLayoutIsos(dir).ubuntu();
+        Path stick = dir.resolve("stick.img");
+        Files.copy(ubuntu.iso(), stick);
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(stick,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(new byte[1]), (64L << 20) - 1);
+        }
+        Tool.run("sgdisk", "-e", stick.toString()).ok();
+        long start = (Files.size(ubuntu.iso()) + (1 << 20) - 1) / (1 << 20) * (1 << 20);
+        Tool.run("sgdisk", "-n", "4:" + start / 512 + ":0", "-t", "4:0700", "-c", "4:overlay", stick.toString()).ok();
+        Path content = dir.resolve("content.bin");
+        byte[] bytes = new byte[(3 << 20) + 77];
+        new Random(7).nextBytes(bytes);
+        Files.write(content, bytes);
+        Path fromIso = dir.resolve("from-iso.iso");
+        Path fromStick = dir.resolve("from-stick.iso");
+        IsoRebuilder.Plan plan;
+        try (ImageFile iso = ImageFile.openReadOnly(ubuntu.iso()); ImageFile disk = ImageFile.openReadOnly(stick);
+                ImageFile in = ImageFile.openReadOnly(content)) {
+            IsoRebuilder.rebuild(iso, "/casper/filesystem.squashfs", in, fromIso, null, null);
+            plan = IsoRebuilder.rebuild(disk, "/casper/filesystem.squashfs", in, fromStick, null, null);
+        }
+        assertThat(plan.droppedPartitions()).containsExactly(4);
+        assertThat(plan.sourceImageBytes()).isEqualTo(Files.size(ubuntu.iso()));
+        // Byte for byte the same but for the MBR's entries, which sgdisk -e rewrote on the stick
+        // (its own CHS geometry, xorriso's --mbr-force-bootable dummy entry gone); the protective
+        // entry covers the new image either way.
+        byte[] a = Files.readAllBytes(fromIso);
+        byte[] b = Files.readAllBytes(fromStick);
+        try (ImageFile file = ImageFile.openReadOnly(fromStick)) {
+            org.stickwright.engine.part.MbrPartitionEntry protective = org.stickwright.engine.part.Mbr.read(file)
+                    .entries().get(0);
+            assertThat(protective.type()).isEqualTo(0xEE);
+            assertThat(protective.endLba()).isEqualTo(b.length / 512);
+        }
+        java.util.Arrays.fill(a, 446, 510, (byte) 0);
+        java.util.Arrays.fill(b, 446, 510, (byte) 0);
+        assertThat(java.util.Arrays.mismatch(a, b)).isEqualTo(-1);
+        assertThat(Tool.run("sgdisk", "-v", fromStick.toString()).stdout()).contains("No problems found");
+    }
+
     @Test
     void archIsohybridMbrWithAppendedEsp() throws Exception {
         requireTools();
