@@ -27,6 +27,7 @@ import org.stickwright.engine.fat.FatFileSystem;
 import org.stickwright.engine.io.BlockDevice;
 import org.stickwright.engine.io.ImageFile;
 import org.stickwright.engine.iso.IsoImage;
+import org.stickwright.engine.iso.IsoRebuildException;
 import org.stickwright.engine.job.JobException;
 import org.stickwright.engine.job.Outcome;
 import org.stickwright.engine.job.Sizes;
@@ -34,6 +35,7 @@ import org.stickwright.engine.overlay.DmSnapshotEditor;
 import org.stickwright.engine.overlay.DmSnapshotException;
 import org.stickwright.engine.overlay.DmSnapshotStore;
 import org.stickwright.engine.overlay.FatStoreFile;
+import org.stickwright.engine.overlay.MergedLiveIso;
 import org.stickwright.engine.overlay.NestedRootfs;
 import org.stickwright.engine.overlay.OverlayfsUpper;
 import org.stickwright.engine.overlay.PersistenceStores;
@@ -525,18 +527,66 @@ final class OverlayCommand implements Runnable {
     }
 
     @Command(name = "merge", mixinStandardHelpOptions = true,
-            description = "Apply a dm-snapshot store to the live image's LiveOS/rootfs.img and write the merged root"
-                    + " file system image (the stick is not changed).")
+            description = "Apply a dm-snapshot store to the live image and write a new live ISO whose root already"
+                    + " holds the changes (it boots with an empty overlay); with --rootfs-only, write only the merged"
+                    + " LiveOS/rootfs.img. The stick is not changed.")
     static final class Merge extends Base {
         @Option(names = "--output", required = true, paramLabel = "FILE",
-                description = "The merged rootfs.img to write (an ext4 image).")
+                description = "The new ISO image to write (or, with --rootfs-only, the merged ext4 rootfs.img).")
         Path outputFile;
+
+        @Option(names = "--rootfs-only", description = "Write only the merged LiveOS/rootfs.img (an ext4 image);"
+                + " no squashfs or ISO is built.")
+        boolean rootfsOnly;
 
         @Override
         int run() throws JobException, IOException {
             if (Files.exists(outputFile)) {
                 throw new JobException(Outcome.BAD_INPUT, outputFile + " exists; not overwritten");
             }
+            return rootfsOnly ? mergeRootfs() : mergeIso();
+        }
+
+        private int mergeIso() throws JobException, IOException {
+            Found store;
+            MergedLiveIso.Result merged;
+            long started = System.nanoTime();
+            try (BlockDevice disk = openReadOnly()) {
+                store = select(PersistenceStores.find(disk, !blockDevice()), List.of(Kind.DM_SNAPSHOT_FILE));
+                List<AutoCloseable> toClose = new ArrayList<>();
+                try {
+                    BlockDevice cow = storeDevice(disk, store, toClose);
+                    DmSnapshotStore dm = DmSnapshotStore.read(cow);
+                    merged = MergedLiveIso.write(disk, dm, cow, outputFile, null, null);
+                } catch (IsoRebuildException e) {
+                    throw new JobException(Outcome.BAD_INPUT, e.getMessage(), e);
+                } finally {
+                    closeAll(toClose);
+                }
+            }
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("store", store.path());
+            fields.put("output", outputFile.toString());
+            fields.put("rootfsBytes", merged.rootfsBytes());
+            fields.put("chunksApplied", merged.merge().applied());
+            fields.put("chunksTruncated", merged.merge().truncated());
+            fields.put("chunksOutsideOrigin", merged.merge().outsideOrigin());
+            fields.put("squashfsBytes", merged.squashfsBytes());
+            fields.put("compression", merged.compression().name().toLowerCase(java.util.Locale.ROOT));
+            fields.put("isoBytes", merged.iso().imageBytes());
+            fields.put("shiftBytes", merged.iso().shiftBytes());
+            fields.put("movedPartitions", merged.iso().movedPartitions());
+            fields.put("milliseconds", millis);
+            String note = merged.compressionNote().isEmpty() ? "" : " Note: " + merged.compressionNote() + ".";
+            result(fields, "Merged " + merged.merge().applied() + " changed chunks of " + store.path() + " into a new "
+                    + "live image " + outputFile + " (" + Sizes.human(merged.iso().imageBytes()) + "; squashfs "
+                    + Sizes.human(merged.squashfsBytes()) + ", " + fields.get("compression") + "). Write it to a stick"
+                    + " as a fresh start: it boots with the changes and an empty overlay." + note);
+            return 0;
+        }
+
+        private int mergeRootfs() throws JobException, IOException {
             Path partial = outputFile.resolveSibling(outputFile.getFileName() + ".part");
             Found store;
             DmSnapshotEditor.MergeResult merged;
@@ -564,7 +614,7 @@ final class OverlayCommand implements Runnable {
                     "chunksOutsideOrigin", merged.outsideOrigin()),
                     "Merged " + merged.applied() + " changed chunks of " + store.path() + " into " + outputFile
                             + " (" + Sizes.human(size) + "). Check it with e2fsck -f before packing it into a"
-                            + " new live image; the squashfs and ISO are not rebuilt by this command.");
+                            + " new live image (overlay merge without --rootfs-only builds the ISO).");
             return 0;
         }
     }
