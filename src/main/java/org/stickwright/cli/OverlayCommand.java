@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import org.stickwright.engine.ext.Ext4EditRefusedException;
+import org.stickwright.engine.ext.Ext4Editor;
 import org.stickwright.engine.ext.Ext4Entry;
 import org.stickwright.engine.ext.Ext4Formatter;
 import org.stickwright.engine.ext.Ext4Inode;
@@ -95,6 +97,8 @@ final class OverlayCommand implements Runnable {
                 return output.error(e);
             } catch (org.stickwright.engine.io.FormatException e) {
                 return output.error(new JobException(Outcome.BAD_INPUT, e.getMessage(), e));
+            } catch (Ext4EditRefusedException e) {
+                return output.error(new JobException(Outcome.REFUSED, e.getMessage() + "; nothing was written", e));
             } catch (IOException e) {
                 return output.error(new JobException(Outcome.IO_ERROR, e.getMessage(), e));
             }
@@ -407,7 +411,7 @@ final class OverlayCommand implements Runnable {
     }
 
     @Command(name = "reset", mixinStandardHelpOptions = true,
-            description = "Make a store fresh and empty (dm-snapshot: zero header; embedded image or persistence volume: a new empty ext4 with the same label and UUID). Home stays.")
+            description = "Make a store fresh and empty (dm-snapshot: zero header; embedded image or persistence volume: a new empty ext4 with the same label and UUID; overlayfs directory on a shared ext4 partition: its upper and work directories emptied in place, other profiles untouched). Home stays.")
     static final class Reset extends Writing {
         @Override
         int run() throws JobException, IOException {
@@ -415,10 +419,21 @@ final class OverlayCommand implements Runnable {
             List<Ext4Entry> keep = new ArrayList<>();
             String label = null;
             UUID uuid = null;
+            List<String> emptied = List.of();
+            Ext4Editor.Emptying planned = null;
             try (BlockDevice disk = openReadOnly()) {
                 store = select(PersistenceStores.find(disk, !blockDevice()), List.of(Kind.DM_SNAPSHOT_FILE,
-                        Kind.EMBEDDED_OVERLAY_IMAGE, Kind.LIVE_BOOT_PERSISTENCE, Kind.CASPER_WRITABLE));
-                if (store.kind() != Kind.DM_SNAPSHOT_FILE) {
+                        Kind.EMBEDDED_OVERLAY_IMAGE, Kind.LIVE_BOOT_PERSISTENCE, Kind.CASPER_WRITABLE,
+                        Kind.OVERLAYFS_DIRECTORY));
+                if (store.kind() == Kind.OVERLAYFS_DIRECTORY) {
+                    if (!store.filesystem().equals("ext4")) {
+                        throw new JobException(Outcome.REFUSED, store.path() + " is on " + store.filesystem()
+                                + ", not ext4: not reset");
+                    }
+                    BlockDevice volume = disk.slice(store.volumeOffset(), store.volumeBytes());
+                    emptied = storeDirectories(Ext4Reader.open(volume), store);
+                    planned = Ext4Editor.open(volume).planEmptying(emptied);
+                } else if (store.kind() != Kind.DM_SNAPSHOT_FILE) {
                     List<AutoCloseable> toClose = new ArrayList<>();
                     try {
                         BlockDevice image = store.kind() == Kind.EMBEDDED_OVERLAY_IMAGE
@@ -436,12 +451,21 @@ final class OverlayCommand implements Runnable {
                     }
                 }
             }
-            confirm("Reset the " + store.kind().name().toLowerCase() + " store " + store.path() + " on "
-                    + target + "? Every change kept in it is lost.");
+            if (planned != null) {
+                confirm("Empty " + String.join(" and ", emptied) + " (the " + store.profile() + " store) on partition "
+                        + store.partition() + " of " + target + "? " + planned.inodesFreed() + " files and directories ("
+                        + Sizes.human(planned.bytesFreed())
+                        + ") kept in it are lost; the partition's other stores stay.");
+            } else {
+                confirm("Reset the " + store.kind().name().toLowerCase() + " store " + store.path() + " on "
+                        + target + "? Every change kept in it is lost.");
+            }
             try (BlockDevice disk = openForWriting(unmount)) {
                 List<AutoCloseable> toClose = new ArrayList<>();
                 try {
-                    if (store.kind() == Kind.DM_SNAPSHOT_FILE) {
+                    if (store.kind() == Kind.OVERLAYFS_DIRECTORY) {
+                        planned = Ext4Editor.open(disk.slice(store.volumeOffset(), store.volumeBytes())).emptyDirectories(emptied);
+                    } else if (store.kind() == Kind.DM_SNAPSHOT_FILE) {
                         DmSnapshotEditor.reset(storeDevice(disk, store, toClose));
                     } else {
                         BlockDevice image = store.kind() == Kind.EMBEDDED_OVERLAY_IMAGE
@@ -454,9 +478,29 @@ final class OverlayCommand implements Runnable {
                 }
                 disk.flush();
             }
+            if (planned != null) {
+                result(Map.of("store", store.path(), "kind", store.kind().name().toLowerCase(), "emptied", emptied,
+                        "inodesFreed", planned.inodesFreed(), "blocksFreed", planned.blocksFreed()),
+                        "Reset " + store.path() + ": emptied " + String.join(" and ", emptied) + " ("
+                                + planned.inodesFreed() + " files and directories freed).");
+                return 0;
+            }
             result(Map.of("store", store.path(), "kind", store.kind().name().toLowerCase()),
                     "Reset " + store.path() + ": it is empty now.");
             return 0;
+        }
+
+        /** The store's upper and, where it exists, its work directory (overlayfs refuses a stale one). */
+        private static List<String> storeDirectories(Ext4Reader ext4, Found store) throws IOException {
+            List<String> dirs = new ArrayList<>(List.of(store.path()));
+            try {
+                if (ext4.lookup(store.workPath()).isDirectory()) {
+                    dirs.add(store.workPath());
+                }
+            } catch (java.nio.file.NoSuchFileException e) {
+                // no work directory yet: the initramfs makes it at the next boot
+            }
+            return dirs;
         }
 
         /** What a fresh store of this kind holds: the upper/work directories and persistence.conf. */

@@ -7,7 +7,8 @@
  *         (persistence, casper-rw, writable)
  *   ext4  LiveOS/overlay-* directory (Fedora overlayfs upper, sister LiveOS/ovlwork) or file;
  *         label "persistence" (live-boot: upper /rw), "writable"/"casper-rw" (casper: /upper);
- *         <dir>/upperdir + workdir up to two levels deep (archiso cow_directory)
+ *         <dir>/upperdir + workdir up to two levels deep (archiso cow_directory);
+ *         /profiles/NAME/overlay-* + ovlwork (further dracut profiles on a hybrid stick)
  * A store file given as TARGET itself (no partition table, "SnAp" at byte 0) is one store.
  */
 package org.stickwright.engine.overlay;
@@ -31,6 +32,9 @@ import org.stickwright.engine.part.PartitionTables;
 /** The persistence stores a stick holds. */
 public final class PersistenceStores {
     private static final int EXT4_MAGIC_OFFSET = 1080;
+    private static final String ARCHISO_UPPER = "upperdir";
+    /** Where hybrid mode keeps Fedora's further profiles: /profiles/NAME/overlay-persistent + ovlwork. */
+    private static final String FEDORA_PROFILES = "/profiles";
 
     private PersistenceStores() {
     }
@@ -57,10 +61,30 @@ public final class PersistenceStores {
      */
     public record Found(Kind kind, int partition, long volumeOffset, long volumeBytes, String filesystem,
             String volumeLabel, String path, long sizeBytes) {
-        /** A name for --profile and messages: the file or directory name, or the volume label. */
+        /**
+         * A name for --profile and messages: an archiso store's cow_directory ("persistent" for
+         * /persistent/upperdir), a Fedora profile's name ("work" for
+         * /profiles/work/overlay-persistent), else the file or directory name, or the volume label.
+         */
         public String profile() {
+            if (kind == Kind.OVERLAYFS_DIRECTORY && path.endsWith("/" + ARCHISO_UPPER) && path.length() > 9) {
+                return path.substring(1, path.length() - ARCHISO_UPPER.length() - 1);
+            }
+            String[] parts = path.split("/");
+            if (kind == Kind.OVERLAYFS_DIRECTORY && parts.length == 4 && ("/" + parts[1]).equals(FEDORA_PROFILES)) {
+                return parts[2];
+            }
             String name = path.equals("/") ? volumeLabel : path.substring(path.lastIndexOf('/') + 1);
             return name.isEmpty() ? "partition" + partition : name;
+        }
+
+        /**
+         * An overlayfs directory store's work directory, the sister the initramfs mounts with the
+         * upper: archiso {@code <cow_directory>/workdir}, dracut {@code <upper>/../ovlwork}.
+         */
+        public String workPath() {
+            String parent = path.substring(0, path.lastIndexOf('/'));
+            return path.endsWith("/" + ARCHISO_UPPER) ? parent + "/workdir" : parent + "/ovlwork";
         }
     }
 
@@ -185,6 +209,22 @@ public final class PersistenceStores {
                 }
             }
         }
+        // dracut profiles (rd.live.overlay=<dev>:/profiles/NAME/overlay-persistent, work in its sister ovlwork)
+        Ext4Inode profiles = lookup(fs, FEDORA_PROFILES);
+        if (profiles != null && profiles.isDirectory()) {
+            for (Ext4DirEntry profile : fs.list(profiles)) {
+                Ext4Inode dir = fs.inode(profile.inode());
+                if (!dir.isDirectory()) {
+                    continue;
+                }
+                for (Ext4DirEntry entry : fs.list(dir)) {
+                    if (entry.name().toLowerCase(Locale.ROOT).startsWith("overlay") && fs.inode(entry.inode()).isDirectory()) {
+                        found.add(new Found(Kind.OVERLAYFS_DIRECTORY, number, offset, bytes, "ext4", label,
+                                FEDORA_PROFILES + "/" + profile.name() + "/" + entry.name(), size));
+                    }
+                }
+            }
+        }
         // archiso: <cow_directory>/upperdir, cow_directory one or two levels below the root
         for (Ext4DirEntry first : fs.list(fs.root())) {
             if (first.name().equals(".") || first.name().equals("..") || first.name().equals("lost+found")) {
@@ -210,11 +250,11 @@ public final class PersistenceStores {
         boolean upper = false;
         boolean work = false;
         for (Ext4DirEntry entry : fs.list(dir)) {
-            upper |= entry.name().equals("upperdir");
+            upper |= entry.name().equals(ARCHISO_UPPER);
             work |= entry.name().equals("workdir");
         }
         if (upper && work) {
-            found.add(new Found(Kind.OVERLAYFS_DIRECTORY, number, offset, bytes, "ext4", label, path + "/upperdir",
+            found.add(new Found(Kind.OVERLAYFS_DIRECTORY, number, offset, bytes, "ext4", label, path + "/" + ARCHISO_UPPER,
                     bytes));
         }
     }
