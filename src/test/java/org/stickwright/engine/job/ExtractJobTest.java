@@ -149,6 +149,32 @@ class ExtractJobTest {
     }
 
     @Test
+    void debianHomeIsItsOwnExt4PartitionNamedBesideThePersistenceLabel() throws Exception {
+        Path stick = create(LiveFixture.DEBIAN_LIVE, "--persistence", "128M", "--home", "64M", "--size", "1G");
+        assertThat(Tool.run("sfdisk", "--verify", stick.toString()).ok().output()).contains("No errors detected");
+        Path fat = partition(stick, 1);
+        fsckFat(fat);
+        Path tree = copyTree(fat);
+        // as hybrid mode does: live-boot reads only the labels listed, each volume's persistence.conf
+        assertThat(Files.readString(tree.resolve("isolinux/live.cfg")))
+                .contains("console=ttyS0 persistence persistence-label=persistence,home-rw\n");
+        assertThat(Files.readString(tree.resolve("boot/grub/grub.cfg")))
+                .contains("console=ttyS0 persistence persistence-label=persistence,home-rw\n");
+        assertThat(Files.readString(tree.resolve("syslinux/syslinux.cfg")))
+                .contains("persistence persistence-label=persistence,home-rw\n");
+        Map<Integer, String[]> expected = Map.of(2, new String[] {"persistence", "/ union\n"}, 3,
+                new String[] {"home-rw", "/home\n"});
+        for (Map.Entry<Integer, String[]> e : expected.entrySet()) {
+            Path ext4 = partition(stick, e.getKey());
+            Tool.run("e2fsck", "-fn", ext4.toString()).ok();
+            assertThat(Tool.run("e2label", ext4.toString()).ok().stdout().trim()).isEqualTo(e.getValue()[0]);
+            assertThat(Tool.run("debugfs", "-R", "cat /persistence.conf", ext4.toString()).ok().stdout())
+                    .isEqualTo(e.getValue()[1]);
+        }
+        assertThat(Files.size(partition(stick, 3))).isEqualTo(64 * MIB);
+    }
+
+    @Test
     void aStoreOf4GiBOrMoreBecomesAnExt4PartitionAndCostsNoMoreTime() throws Exception {
         Path stick = create(LiveFixture.FEDORA_FLAT, "--persistence", "5G", "--size", "8G");
         Path fat = partition(stick, 1);
@@ -182,7 +208,7 @@ class ExtractJobTest {
     @Test
     void verifyReadsBackEverythingWrittenAndFindsAChangedByte() throws Exception {
         CreateRequest request = new CreateRequest(LiveFixture.FEDORA_FLAT.iso(), CreateRequest.Mode.EXTRACT, 64 * MIB,
-                0, List.of(), null, CreateRequest.DataFs.NONE, false, false, null, true, java.util.OptionalLong.of(9));
+                0, List.of(), null, CreateRequest.DataFs.FAT32, false, false, null, true, java.util.OptionalLong.of(9));
         ExtractJob job = new ExtractJob(request, new org.stickwright.engine.io.Progress(),
                 new org.stickwright.engine.io.Cancellation());
         try (ImageFile device = ImageFile.create(dir.resolve("verify.img"), 1L << 30)) {
