@@ -94,8 +94,11 @@ final class BlockCompressor {
 
     private int xz(byte[] input, int length, byte[] out) throws IOException {
         BoundedOutput sink = new BoundedOutput(out);
-        try (XZOutputStream xz = new XZOutputStream(sink, xzOptions, XZ.CHECK_CRC32, BasicArrayCache.getInstance())) {
+        // Not try-with-resources: XZOutputStream rethrows its stored exception on close().
+        try {
+            XZOutputStream xz = new XZOutputStream(sink, xzOptions, XZ.CHECK_CRC32, BasicArrayCache.getInstance());
             xz.write(input, 0, length);
+            xz.finish();
         } catch (BoundedOutput.Full full) {
             return -1;
         }
