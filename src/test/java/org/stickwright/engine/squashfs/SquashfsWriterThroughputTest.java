@@ -23,7 +23,8 @@ import org.stickwright.testing.Tool;
  * Our writer and mksquashfs compress the same file of mixed data (random, text and zero pages)
  * with the same compressor, level and block size on the same cores: both images extract to the
  * input, ours is within 2% of mksquashfs's size (same zlib/xz per block), and the throughput of
- * each is printed. 32 MiB (xz: 8) by default; {@code -Dsquashfs.throughput.mib=512} for the measurement.
+ * each is printed. 32 MiB (xz: 8) by default; {@code -Dsquashfs.throughput.mib=512}
+ * (gzip) and {@code -Dsquashfs.throughput.xz.mib=N} for a measurement.
  */
 @Tag(Tags.ORACLE)
 class SquashfsWriterThroughputTest {
@@ -37,7 +38,8 @@ class SquashfsWriterThroughputTest {
     @EnumSource(value = SquashfsSuperblock.Compression.class, names = {"GZIP", "XZ"})
     void weCompressLikeMksquashfs(SquashfsSuperblock.Compression compression) throws IOException {
         Capabilities.requireTools("mksquashfs", "unsquashfs");
-        long mib = Long.getLong("squashfs.throughput.mib", compression == SquashfsSuperblock.Compression.XZ ? 8 : 32);
+        long mib = compression == SquashfsSuperblock.Compression.XZ ? Long.getLong("squashfs.throughput.xz.mib", 8)
+                : Long.getLong("squashfs.throughput.mib", 32);
         long length = mib << 20;
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         Path src = Files.createDirectories(dir.resolve("src"));
