@@ -183,12 +183,23 @@ public final class IsoRebuilder {
         }
         this.newStartBlock = start;
 
-        // Everything after P moves by a multiple of the alignment the appended partitions and the
-        // image size had (xorriso: 4 KiB or so; isohybrid images often end on a MiB).
-        long align = Math.min(MAX_ALIGNMENT, Long.lowestOneBit(imageEnd * SECTOR));
+        // Everything after P moves by a multiple of the largest alignment any moved boundary
+        // had (a partition's start or end, the image's end), so each keeps its own: in the
+        // Fedora fixture ESP starts on 4 KiB, Gap1 and the image end on 16 KiB.
+        long align = BLOCK;
+        List<Long> boundaries = new ArrayList<>();
+        boundaries.add(imageEnd);
         for (Extent p : partitions()) {
-            if (p.start() >= isoEnd * (BLOCK / SECTOR) && p.start() < imageEnd && p.start() > 0) {
-                align = Math.min(align, Long.lowestOneBit(p.start() * SECTOR));
+            if (p.end() >= isoEnd * (BLOCK / SECTOR) && p.start() < imageEnd) {
+                boundaries.add(p.end());
+                if (p.start() >= isoEnd * (BLOCK / SECTOR)) {
+                    boundaries.add(p.start());
+                }
+            }
+        }
+        for (long sector : boundaries) {
+            if (sector > 0) {
+                align = Math.max(align, Math.min(MAX_ALIGNMENT, Long.lowestOneBit(sector * SECTOR)));
             }
         }
         this.alignment = Math.max(align, BLOCK);

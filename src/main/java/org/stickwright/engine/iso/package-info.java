@@ -64,7 +64,7 @@
  * appended EFI image, starts there (sector 60680) and the El Torito EFI entry loads block 15170.
  * The whole-disk descriptor (block 16) says 17384 blocks: everything up to the backup GPT.
  * A squashfs that grows by 10 MB is written at block 15170; everything from there on moves by
- * 10 MB rounded up to 4 KiB (the alignment sector 60680 had), so the EFI entry's load block,
+ * 10 MB rounded up to 16 KiB (the ESP starts on 4 KiB, Gap1 and the image end on 16 KiB), so the EFI entry's load block,
  * GPT partition 2 and 3, both volume space sizes and GPT 1's last sector grow by the same amount.
  */
 package org.stickwright.engine.iso;
