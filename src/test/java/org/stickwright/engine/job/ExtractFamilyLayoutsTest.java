@@ -144,6 +144,44 @@ class ExtractFamilyLayoutsTest {
     }
 
     @Test
+    void keepPersistenceOnAnArchStickKeepsTheCowPartitionAndRewritesTheEntries() throws Exception {
+        Layout arch = isos.arch();
+        Path stick = create(arch, "--persistence", "64M", "--size", "512M");
+        Path cowBefore = partition(stick, 2);
+        // a change made while booted: a file in the upper directory
+        Path change = dir.resolve("change");
+        Files.writeString(change, "kept across upgrades\n");
+        Path commands = dir.resolve("debugfs-commands");
+        Files.writeString(commands, "cd /persistent/upperdir\nwrite " + change + " change\n");
+        Tool.run("debugfs", "-w", "-f", commands.toString(), cowBefore.toString()).ok();
+        assertThat(Tool.run("debugfs", "-R", "cat /persistent/upperdir/change", cowBefore.toString()).ok().stdout())
+                .as("written into the copy").isEqualTo("kept across upgrades\n");
+        Tool.run("dd", "if=" + cowBefore, "of=" + stick, "bs=1M", "seek=" + (Files.size(partition(stick, 1)) / MIB + 1),
+                "conv=notrunc,sparse", "status=none").ok();
+        String fatBefore = Tool.run("blkid", "-p", "-s", "UUID", "-o", "value", partition(stick, 1).toString()).ok()
+                .stdout().trim();
+
+        Tool.Result result = CliProcess.run("create", arch.iso().toString(), stick.toString(), "--mode", "extract",
+                "--keep-persistence", "--yes");
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(result.output()).doesNotContain("warning:");
+        Path fat = partition(stick, 1);
+        fsckFat(fat);
+        assertThat(Tool.run("blkid", "-p", "-s", "UUID", "-o", "value", fat.toString()).ok().stdout().trim())
+                .isEqualTo(fatBefore);
+        Path cow = partition(stick, 2);
+        Tool.run("e2fsck", "-fn", cow.toString()).ok();
+        assertThat(Tool.run("debugfs", "-R", "cat /persistent/upperdir/change", cow.toString()).ok().stdout())
+                .isEqualTo("kept across upgrades\n");
+        Path tree = copyTree(fat);
+        assertThat(read(tree, "/loader/entries/01-archiso-x86_64-linux-stickwright-persistent.conf"))
+                .contains("options  archisobasedir=arch archisodevice=UUID=" + fatBefore
+                        + " cow_label=persistence cow_directory=persistent\n");
+        assertThat(read(tree, "/boot/syslinux/syslinux.cfg")).contains("default persistent\n");
+        assertThat(Tool.run("mattrib", "-i", fat.toString(), "::/ldlinux.sys").ok().stdout()).contains("SHR");
+    }
+
+    @Test
     void whatArchisoCannotDoAndAnotherDataFilesystemExit2AndWriteNothing() throws Exception {
         Layout arch = isos.arch();
         Path existing = dir.resolve("existing.img");

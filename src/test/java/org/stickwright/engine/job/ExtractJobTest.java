@@ -41,7 +41,7 @@ class ExtractJobTest {
 
     @BeforeAll
     static void tools() {
-        Capabilities.requireTools("sfdisk", "sgdisk", "fsck.fat", "mcopy", "mdir", "e2fsck", "debugfs", "xorriso", "dd",
+        Capabilities.requireTools("sfdisk", "sgdisk", "fsck.fat", "mcopy", "mdir", "mattrib", "e2fsck", "debugfs", "xorriso", "dd",
                 "syslinux");
     }
 
@@ -73,6 +73,8 @@ class ExtractJobTest {
         try (ImageFile image = ImageFile.openReadOnly(stick)) {
             assertThat(image.readBytes(0, mbrCode.length)).isEqualTo(mbrCode);
         }
+        // SYSLINUX's installer marks its loader so that nothing moves the sectors patched into it
+        assertThat(Tool.run("mattrib", "-i", fat.toString(), "::/ldlinux.sys").ok().stdout()).contains("SHR");
         try (ImageFile image = ImageFile.openReadOnly(fat)) {
             assertThat(new String(image.readBytes(3, 8), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("SYSLINUX");
             assertThat(image.readBytes(6 * 512, 512)).as("backup boot sector").isEqualTo(image.readBytes(0, 512));
