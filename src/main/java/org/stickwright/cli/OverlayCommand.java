@@ -40,6 +40,7 @@ import org.stickwright.engine.overlay.Ext4ImageGrower;
 import org.stickwright.engine.overlay.FatStoreFile;
 import org.stickwright.engine.overlay.MergedLiveIso;
 import org.stickwright.engine.overlay.NestedRootfs;
+import org.stickwright.engine.overlay.OverlayDirectoryTar;
 import org.stickwright.engine.overlay.OverlayfsUpper;
 import org.stickwright.engine.overlay.PersistenceStores;
 import org.stickwright.engine.overlay.PersistenceStores.Found;
@@ -57,7 +58,11 @@ import picocli.CommandLine.Parameters;
  * stores of a stick, found by looking at it ({@link PersistenceStores}), inspected and edited
  * offline. Every command that writes checks first, asks (or {@code --yes}), and on failure
  * leaves the store as it was: a resize writes a new file before it removes the old one, reset
- * and recover change only the header, import checks size and kind before its first write.
+ * and recover change only the header, import checks size and kind before its first write. A
+ * reset of an overlayfs directory store (hybrid Fedora and archiso stores sharing one ext4
+ * partition) empties its upper and work directories in place with {@link Ext4Editor}: every
+ * check runs before the first write, and an I/O failure mid-way leaves the store unreachable
+ * or partly emptied with leaked blocks and inodes that e2fsck frees, never a cross-link.
  */
 @Command(name = "overlay", mixinStandardHelpOptions = true,
         description = "Inspect and repair the persistence stores of a live stick, offline.",
@@ -803,7 +808,8 @@ final class OverlayCommand implements Runnable {
 
     @Command(name = "export", mixinStandardHelpOptions = true,
             description = "Back a store up to an xz-compressed file (a dm-snapshot store: only its allocated part;"
-                    + " an ext4 image or persistence partition: all of it, unused blocks compress to almost nothing).")
+                    + " an ext4 image or persistence partition: all of it, unused blocks compress to almost nothing;"
+                    + " an overlayfs directory store: a pax tar.xz with its xattrs).")
     static final class Export extends Base {
         @Option(names = "--output", required = true, paramLabel = "FILE", description = "The backup file to write.")
         Path outputFile;
@@ -819,7 +825,10 @@ final class OverlayCommand implements Runnable {
             try (BlockDevice disk = openReadOnly()) {
                 store = select(PersistenceStores.find(disk, !blockDevice()), List.of(Kind.DM_SNAPSHOT_FILE,
                         Kind.EMBEDDED_OVERLAY_IMAGE, Kind.HOME_IMAGE, Kind.LIVE_BOOT_PERSISTENCE,
-                        Kind.CASPER_WRITABLE));
+                        Kind.CASPER_WRITABLE, Kind.OVERLAYFS_DIRECTORY));
+                if (store.kind() == Kind.OVERLAYFS_DIRECTORY) {
+                    return exportDirectory(this, disk, store, partial);
+                }
                 String base = baseImage(disk);
                 List<AutoCloseable> toClose = new ArrayList<>();
                 try {
@@ -865,6 +874,27 @@ final class OverlayCommand implements Runnable {
                             + " kept) to " + outputFile + " (" + Sizes.human(Files.size(outputFile)) + ").");
             return 0;
         }
+    }
+
+    /** Adds exporting an overlayfs directory store as a pax tar.xz to {@link Export}. */
+    private static int exportDirectory(Export command, BlockDevice disk, Found store, Path partial)
+            throws JobException, IOException {
+        if (!store.filesystem().equals("ext4")) {
+            throw new JobException(Outcome.REFUSED, store.path() + " is on " + store.filesystem() + ", not ext4");
+        }
+        Ext4Reader ext4 = Ext4Reader.open(disk.slice(store.volumeOffset(), store.volumeBytes()));
+        OverlayDirectoryTar.Summary summary;
+        try (OutputStream out = new XZOutputStream(new BufferedOutputStream(Files.newOutputStream(partial)),
+                new LZMA2Options(3))) {
+            summary = OverlayDirectoryTar.write(ext4, store.path(), out);
+        }
+        Files.move(partial, command.outputFile);
+        command.result(Map.of("store", store.path(), "output", command.outputFile.toString(), "format", "pax tar.xz",
+                "entries", summary.entries(), "contentBytes", summary.contentBytes(), "fileBytes",
+                Files.size(command.outputFile)), "Exported " + store.path() + " (" + summary.entries() + " entries, "
+                        + Sizes.human(summary.contentBytes()) + ") to " + command.outputFile
+                        + " as a pax tar.xz with its xattrs (tar -xpf FILE --xattrs --xattrs-include='*' restores it).");
+        return 0;
     }
 
     @Command(name = "import", mixinStandardHelpOptions = true,

@@ -33,7 +33,9 @@ import org.stickwright.testing.Tool;
  * {@code overlay reset} on the overlayfs directory stores hybrid mode makes: several profiles
  * share one ext4 persistence partition, the kernel fills them through a loop mount, reset
  * empties one profile's upper and work directories in place; e2fsck -fn then finds nothing,
- * the other profiles' files are unchanged, and the kernel writes into the emptied store.
+ * the other profiles' files are unchanged, and the kernel writes into the emptied store. Before
+ * the reset, {@code overlay export} backs the store up as a pax tar.xz that GNU tar restores
+ * (files, hard links, symlinks, whiteouts, trusted.overlay.* xattrs).
  */
 @Tag(Tags.ORACLE)
 @Tag(Tags.ROOT)
@@ -45,7 +47,7 @@ class OverlayDirectoryResetTest {
     @Test
     void resetsOneFedoraProfileAndLeavesTheMainStoreAndTheOtherProfile() throws Exception {
         Capabilities.requireRoot();
-        Capabilities.requireTools("debootstrap", "flock", "e2fsck", "mount", "mknod", "setfattr");
+        Capabilities.requireTools("debootstrap", "flock", "e2fsck", "mount", "mknod", "setfattr", "getfattr", "tar");
         Path stick = dir.resolve("fedora.img");
         CliProcess.run(300, "create", LiveFixture.FEDORA_FLAT.iso().toString(), stick.toString(), "--size", "512M",
                 "--persistence", "128M", "--profile", "work=32M", "--profile", "play=32M", "--yes", "--seed", "3").ok();
@@ -57,7 +59,7 @@ class OverlayDirectoryResetTest {
     void resetsTheArchisoCowDirectoryAndLeavesTheOtherProfile() throws Exception {
         Capabilities.requireRoot();
         FamilyLayoutIsos.requireTools();
-        Capabilities.requireTools("e2fsck", "mount", "mknod", "setfattr");
+        Capabilities.requireTools("e2fsck", "mount", "mknod", "setfattr", "getfattr", "tar");
         FamilyLayoutIsos.Layout layout = new FamilyLayoutIsos(Files.createDirectories(dir.resolve("isos"))).arch();
         Path stick = dir.resolve("arch.img");
         CliProcess.run(300, "create", layout.iso().toString(), stick.toString(), "--size", "512M", "--persistence",
@@ -83,8 +85,10 @@ class OverlayDirectoryResetTest {
         int storePartition = partition;
 
         Map<String, String> othersBefore = new TreeMap<>();
+        Map<String, String> upperBefore = new TreeMap<>();
         withMounted(stick, storePartition, root -> {
             fill(root.resolve(upper.substring(1)), 300);
+            upperBefore.putAll(describe(root, upper));
             Files.createDirectories(root.resolve(work.substring(1) + "/work"));
             Files.writeString(root.resolve(work.substring(1) + "/work/leftover"), "from a crashed copy-up");
             for (String other : others) {
@@ -92,6 +96,15 @@ class OverlayDirectoryResetTest {
                 othersBefore.putAll(describe(root, other));
             }
         });
+        // export first: a pax tar.xz that GNU tar restores with the whiteouts, hard links and xattrs
+        Path backup = dir.resolve("store.tar.xz");
+        CliProcess.run("overlay", "export", stick.toString(), "--profile", profile, "--output", backup.toString()).ok();
+        Path restored = Files.createDirectories(dir.resolve("restored" + upper));
+        Tool.run("tar", "-xpf", backup.toString(), "--xattrs", "--xattrs-include=*", "-C", restored.toString()).ok();
+        assertThat(describe(dir.resolve("restored"), upper)).isEqualTo(upperBefore);
+        assertThat(Tool.run("getfattr", "--absolute-names", "--only-values", "-n", "trusted.overlay.opaque",
+                restored.resolve("etc/sub/deeper").toString()).ok().stdout()).isEqualTo("y");
+
         String sha = sha256(stick);
         Tool.Result asked = CliProcess.run("overlay", "reset", stick.toString(), "--profile", profile);
         assertThat(asked.exitCode()).as("no terminal, no --yes: " + asked.output()).isEqualTo(2);

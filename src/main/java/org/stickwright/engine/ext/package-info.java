@@ -2,7 +2,8 @@
  * ext4, written and read in pure Java: {@link org.stickwright.engine.ext.Ext4Formatter} makes the
  * persistence filesystems (label, UUID, journal, a few files, directories and xattrs) and
  * {@link org.stickwright.engine.ext.Ext4Reader} reads what the kernel later wrote into them
- * (overlay inspection and merge). Every number below comes from a real 16 MiB filesystem made
+ * (overlay inspection and merge), {@link org.stickwright.engine.ext.Ext4Editor} empties an
+ * overlayfs store's directories in place (overlay reset on a shared persistence partition). Every number below comes from a real 16 MiB filesystem made
  * by {@code Ext4Formatter.format(image, Ext4Options.labelled("persistence").withUuid(
  * 5d0b1c7e-3f2a-4c8e-9b61-2a7d4e8f0c13).withReservedPercent(0))} holding
  * {@code /persistence.conf = "/ union\n"}; {@code e2fsck -fn} calls it clean.
@@ -90,5 +91,29 @@
  * the inode's extra fields (magic 0xEA020000 at byte 128 + i_extra_isize) or in one block named
  * by i_file_acl; {@code trusted.overlay.opaque = "y"} is the entry {name_len 14, index 4
  * ("trusted."), value offset, value size 1, hash} followed by "overlay.opaque".
+ *
+ * <h2>6. Emptying a directory in place ({@link org.stickwright.engine.ext.Ext4Editor})</h2>
+ * The same filesystem holding {@code /upper} (inode 12, directory block 1099) with
+ * {@code /upper/etc} (inode 13, block 1100) and {@code /upper/hello} (inode 14, block 1101),
+ * emptied at 2026-01-01 ({@code Ext4Editor.open(image, 1767225600).emptyDirectories(
+ * List.of("/upper"))}); every byte that changes, in the order written:
+ * <pre>
+ * 0044b010: 0c00 0202 2e2e ... -&gt; e80f 0202 2e2e    ".." now spans the block up to the tail
+ *                                                   (rec_len 4072); "etc" and "hello" are gone
+ * 0044bff8: 0c00 00de 551a 8ffd -&gt; 0c00 00de c1f9 6b40   the directory block's crc32c tail
+ * 00005b1a: 0300 -&gt; 0200                          /upper's i_links_count: no subdirectory left
+ * 00005c1a / 00005d1a: links 2 / 1 -&gt; 0           inodes 13 and 14: i_dtime 0x6955b900 at
+ *                                                   +0x14, size, i_blocks and the extent root
+ *                                                   (entries 1 -&gt; 0) cleared, i_mode kept
+ * 00004000: ff3f -&gt; ff0f                          inode bitmap: inodes 13 and 14 free
+ * 00003089: 3f -&gt; 0f                              block bitmap: blocks 1100 and 1101 free
+ * 0000100c: b20b f203 0400 -&gt; b40b f403 0300      descriptor: free blocks 2996, free inodes 1012,
+ *                                                   3 directories; new bitmap crc32c (0x1018,
+ *                                                   0x101a, 0x1038, 0x103a) and bg_checksum
+ * 0000040c: b20b .. f203 -&gt; b40b .. f403          superblock free counts, s_wtime, s_checksum
+ * </pre>
+ * The order matters: names go first (the directory block and inode), then the inodes they
+ * named, and only then the bitmaps. A crash anywhere leaves blocks and inodes still marked in
+ * use that nothing names (e2fsck frees them), never one marked free that a file still owns.
  */
 package org.stickwright.engine.ext;
