@@ -47,7 +47,7 @@ final class CreateCommand implements Callable<Integer> {
     @Option(names = "--label", paramLabel = "LABEL", description = "Volume label of the stick's FAT32 partition (extract mode).")
     String label;
 
-    @Option(names = "--data-fs", paramLabel = "FS", defaultValue = "fat32", description = "fat32 (default), exfat or none: what fills the rest of a hybrid stick.")
+    @Option(names = "--data-fs", paramLabel = "FS", defaultValue = "fat32", description = "fat32 (default), exfat or none: what fills the rest of a hybrid stick. Extract mode: its FAT32 live partition is the data partition, so only fat32 is accepted.")
     String dataFs;
 
     @Option(names = "--gpt", description = "Extract mode: a GPT instead of an MBR.")

@@ -29,13 +29,16 @@ import org.stickwright.engine.fat.FatFileSystem;
 import org.stickwright.engine.io.BlockDevice;
 import org.stickwright.engine.io.ImageFile;
 import org.stickwright.engine.iso.IsoImage;
+import org.stickwright.engine.iso.IsoRebuildException;
 import org.stickwright.engine.job.JobException;
 import org.stickwright.engine.job.Outcome;
 import org.stickwright.engine.job.Sizes;
 import org.stickwright.engine.overlay.DmSnapshotEditor;
 import org.stickwright.engine.overlay.DmSnapshotException;
 import org.stickwright.engine.overlay.DmSnapshotStore;
+import org.stickwright.engine.overlay.Ext4ImageGrower;
 import org.stickwright.engine.overlay.FatStoreFile;
+import org.stickwright.engine.overlay.MergedLiveIso;
 import org.stickwright.engine.overlay.NestedRootfs;
 import org.stickwright.engine.overlay.OverlayDirectoryTar;
 import org.stickwright.engine.overlay.OverlayfsUpper;
@@ -162,6 +165,24 @@ final class OverlayCommand implements Runnable {
             FatFileSystem fs = FatFileSystem.open(volume);
             toClose.add(0, fs);
             return FatStoreFile.open(fs, volume, store.path());
+        }
+
+            /**
+         * The bytes a backup holds: the store file as {@link #storeDevice} opens it, or, for a
+         * live-boot {@code persistence} or casper {@code writable} volume, the whole partition.
+         */
+        static BlockDevice backupDevice(BlockDevice disk, Found store, List<AutoCloseable> toClose)
+                throws IOException {
+            if (wholeVolume(store)) {
+                return disk.slice(store.volumeOffset(), store.volumeBytes());
+            }
+            return storeDevice(disk, store, toClose);
+        }
+
+        /** A store that is a partition of its own (its upper directory lives in that file system). */
+        static boolean wholeVolume(Found store) {
+            return (store.kind() == Kind.LIVE_BOOT_PERSISTENCE || store.kind() == Kind.CASPER_WRITABLE)
+                    && store.filesystem().equals("ext4");
         }
 
         static void closeAll(List<AutoCloseable> toClose) throws IOException {
@@ -299,6 +320,7 @@ final class OverlayCommand implements Runnable {
                     largest.add(Map.of("path", change.path(), "bytes", change.bytes()));
                 }
                 r.put("largest", largest);
+                r.put("deleted", upper.deleted());
             } catch (java.nio.file.NoSuchFileException e) {
                 r.put("changedFiles", 0);
                 r.put("note", path + " does not exist yet (nothing changed)");
@@ -362,7 +384,8 @@ final class OverlayCommand implements Runnable {
     }
 
     @Command(name = "resize", mixinStandardHelpOptions = true,
-            description = "Grow a dm-snapshot store (chunk size and every byte kept), or shrink it down to what it uses.")
+            description = "Grow a dm-snapshot store (chunk size and every byte kept) or shrink it down to what it uses;"
+                    + " grow an embedded ext4 store on FAT (rebuilt beside the old one, then swapped).")
     static final class Resize extends Writing {
         @Option(names = "--to", required = true, paramLabel = "SIZE", description = "The new size (512M, 2G, bytes).")
         String to;
@@ -379,7 +402,11 @@ final class OverlayCommand implements Runnable {
             long newSize;
             DmSnapshotStore dm;
             try (BlockDevice disk = openReadOnly()) {
-                store = select(PersistenceStores.find(disk, !blockDevice()), List.of(Kind.DM_SNAPSHOT_FILE));
+                store = select(PersistenceStores.find(disk, !blockDevice()), List.of(Kind.DM_SNAPSHOT_FILE,
+                        Kind.EMBEDDED_OVERLAY_IMAGE));
+                if (store.kind() == Kind.EMBEDDED_OVERLAY_IMAGE) {
+                    return growImage(disk, store, requested);
+                }
                 List<AutoCloseable> toClose = new ArrayList<>();
                 try {
                     dm = DmSnapshotStore.read(storeDevice(disk, store, toClose));
@@ -411,6 +438,64 @@ final class OverlayCommand implements Runnable {
                             + Sizes.human(newSize) + "; every allocated chunk kept.");
             return 0;
         }
+
+        /**
+         * An embedded ext4 store on FAT grows by being rebuilt beside itself
+         * ({@link Ext4ImageGrower}): checked completely (tree, size, free space) before the question.
+         */
+        private int growImage(BlockDevice readOnly, Found store, long requested) throws JobException, IOException {
+            if (!store.filesystem().equals("fat")) {
+                throw new JobException(Outcome.REFUSED, "growing an ext4 image file inside " + store.filesystem()
+                        + " is not supported; not resized");
+            }
+            long size = requested / 4096 * 4096;
+            if (size <= store.sizeBytes()) {
+                throw new JobException(Outcome.REFUSED, "an embedded ext4 store only grows (" + store.path() + " has "
+                        + Sizes.human(store.sizeBytes()) + "); to empty it use overlay reset");
+            }
+            if (size > FatFileSystem.MAX_FILE_SIZE) {
+                throw new JobException(Outcome.REFUSED, "a FAT32 file holds at most " + FatFileSystem.MAX_FILE_SIZE
+                        + " bytes; not resized");
+            }
+            Ext4ImageGrower.Tree tree;
+            List<AutoCloseable> toClose = new ArrayList<>();
+            try {
+                BlockDevice volume = readOnly.slice(store.volumeOffset(), store.volumeBytes());
+                FatFileSystem fs = FatFileSystem.open(volume);
+                toClose.add(fs);
+                if (size > fs.freeBytes()) {
+                    throw new JobException(Outcome.REFUSED, "the FAT partition has " + Sizes.human(fs.freeBytes())
+                            + " free; the new " + Sizes.human(size) + " store is written beside the old one before"
+                            + " the old one goes; not resized");
+                }
+                BlockDevice image = FatStoreFile.open(fs, volume, store.path());
+                toClose.add(0, image);
+                tree = Ext4ImageGrower.read(image, Ext4ImageGrower.contentBound());
+            } catch (Ext4ImageGrower.Refused e) {
+                throw new JobException(Outcome.REFUSED, e.getMessage(), e);
+            } finally {
+                closeAll(toClose);
+            }
+            confirm("Grow the embedded ext4 store " + store.path() + " on " + target + " from "
+                    + Sizes.human(store.sizeBytes()) + " to " + Sizes.human(size) + "? It is rebuilt beside the old"
+                    + " one (" + tree.entries().size() + " entries; file times become the time of the resize).");
+            long grown;
+            try (BlockDevice disk = openForWriting(unmount)) {
+                BlockDevice volume = disk.slice(store.volumeOffset(), store.volumeBytes());
+                try (FatFileSystem fs = FatFileSystem.open(volume)) {
+                    grown = Ext4ImageGrower.grow(fs, volume, store.path(), size);
+                } catch (Ext4ImageGrower.Refused e) {
+                    throw new JobException(Outcome.REFUSED, e.getMessage(), e);
+                }
+                disk.flush();
+            }
+            result(Map.of("store", store.path(), "oldSizeBytes", store.sizeBytes(), "newSizeBytes", grown,
+                    "entries", tree.entries().size()),
+                    "Grew " + store.path() + " from " + Sizes.human(store.sizeBytes()) + " to " + Sizes.human(grown)
+                            + ": rebuilt with its " + tree.entries().size() + " files, directories and whiteouts,"
+                            + " label and UUID kept.");
+            return 0;
+        }
     }
 
     @Command(name = "reset", mixinStandardHelpOptions = true,
@@ -424,10 +509,12 @@ final class OverlayCommand implements Runnable {
             UUID uuid = null;
             List<String> emptied = List.of();
             Ext4Editor.Emptying planned = null;
+            String renameTo;
             try (BlockDevice disk = openReadOnly()) {
                 store = select(PersistenceStores.find(disk, !blockDevice()), List.of(Kind.DM_SNAPSHOT_FILE,
                         Kind.EMBEDDED_OVERLAY_IMAGE, Kind.LIVE_BOOT_PERSISTENCE, Kind.CASPER_WRITABLE,
                         Kind.OVERLAYFS_DIRECTORY));
+                renameTo = dracutName(disk, store);
                 if (store.kind() == Kind.OVERLAYFS_DIRECTORY) {
                     if (!store.filesystem().equals("ext4")) {
                         throw new JobException(Outcome.REFUSED, store.path() + " is on " + store.filesystem()
@@ -461,7 +548,8 @@ final class OverlayCommand implements Runnable {
                         + ") kept in it are lost; the partition's other stores stay.");
             } else {
                 confirm("Reset the " + store.kind().name().toLowerCase() + " store " + store.path() + " on "
-                        + target + "? Every change kept in it is lost.");
+                        + target + "? Every change kept in it is lost."
+                        + (renameTo == null ? "" : " It is renamed to " + renameTo + ", the name dracut looks for."));
             }
             try (BlockDevice disk = openForWriting(unmount)) {
                 List<AutoCloseable> toClose = new ArrayList<>();
@@ -479,6 +567,12 @@ final class OverlayCommand implements Runnable {
                 } finally {
                     closeAll(toClose);
                 }
+                if (renameTo != null) {
+                    try (FatFileSystem fs = FatFileSystem.open(disk.slice(store.volumeOffset(), store.volumeBytes()))) {
+                        fs.rename(store.path(), renameTo);
+                        fs.flush();
+                    }
+                }
                 disk.flush();
             }
             if (planned != null) {
@@ -488,8 +582,11 @@ final class OverlayCommand implements Runnable {
                                 + planned.inodesFreed() + " files and directories freed).");
                 return 0;
             }
-            result(Map.of("store", store.path(), "kind", store.kind().name().toLowerCase()),
-                    "Reset " + store.path() + ": it is empty now.");
+            String path = renameTo == null ? store.path() : renameTo;
+            result(Map.of("store", path, "kind", store.kind().name().toLowerCase(), "renamedFrom",
+                    renameTo == null ? "" : store.path()),
+                    "Reset " + path + ": it is empty now." + (renameTo == null ? "" : " (It was " + store.path()
+                            + ": named after an older label or UUID of its partition, which dracut would not find.)"));
             return 0;
         }
 
@@ -504,6 +601,49 @@ final class OverlayCommand implements Runnable {
                 // no work directory yet: the initramfs makes it at the next boot
             }
             return dirs;
+        }
+
+        private static final java.util.regex.Pattern AUTO_NAME = java.util.regex.Pattern.compile(
+                "overlay-.*-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}");
+
+        /**
+         * The path dracut looks for when the boot line names no store path
+         * ({@code rd.live.overlay=UUID=…}): {@code <livedir>/overlay-<LABEL>-<UUID>} of the live
+         * partition as blkid reports it. Returns it when the store has such a name built from
+         * another label or serial and sits beside the live image on that FAT partition, no
+         * boot configuration on it names the stale path, and the new name is free; else null.
+         */
+        static String dracutName(BlockDevice disk, Found store) throws IOException {
+            if (!store.filesystem().equals("fat") || store.partition() == 0
+                    || store.kind() != Kind.DM_SNAPSHOT_FILE && store.kind() != Kind.EMBEDDED_OVERLAY_IMAGE) {
+                return null;
+            }
+            String path = store.path();
+            int slash = path.lastIndexOf('/');
+            String dir = path.substring(0, slash);
+            String name = path.substring(slash + 1);
+            if (!AUTO_NAME.matcher(name).matches()) {
+                return null;
+            }
+            try (FatFileSystem fs = FatFileSystem.open(disk.slice(store.volumeOffset(), store.volumeBytes()))) {
+                if (fs.stat(dir + "/squashfs.img").isEmpty()) {
+                    return null;
+                }
+                String volumeLabel = fs.volumeLabel().equals("NO NAME") ? "" : fs.volumeLabel();
+                String wanted = "overlay-" + volumeLabel + "-" + fs.volumeSerialText();
+                if (wanted.equals(name) || fs.stat(dir + "/" + wanted).isPresent()) {
+                    return null;
+                }
+                boolean[] named = new boolean[1];
+                fs.walk((file, entry) -> {
+                    String lower = file.toLowerCase(java.util.Locale.ROOT);
+                    if (!entry.isDirectory() && entry.size() < (1 << 20)
+                            && (lower.endsWith(".cfg") || lower.endsWith(".conf"))) {
+                        named[0] |= new String(fs.readAllBytes(file), StandardCharsets.UTF_8).contains(name);
+                    }
+                });
+                return named[0] ? null : dir + "/" + wanted;
+            }
         }
 
         /** What a fresh store of this kind holds: the upper/work directories and persistence.conf. */
@@ -574,18 +714,66 @@ final class OverlayCommand implements Runnable {
     }
 
     @Command(name = "merge", mixinStandardHelpOptions = true,
-            description = "Apply a dm-snapshot store to the live image's LiveOS/rootfs.img and write the merged root"
-                    + " file system image (the stick is not changed).")
+            description = "Apply a dm-snapshot store to the live image and write a new live ISO whose root already"
+                    + " holds the changes (it boots with an empty overlay); with --rootfs-only, write only the merged"
+                    + " LiveOS/rootfs.img. The stick is not changed.")
     static final class Merge extends Base {
         @Option(names = "--output", required = true, paramLabel = "FILE",
-                description = "The merged rootfs.img to write (an ext4 image).")
+                description = "The new ISO image to write (or, with --rootfs-only, the merged ext4 rootfs.img).")
         Path outputFile;
+
+        @Option(names = "--rootfs-only", description = "Write only the merged LiveOS/rootfs.img (an ext4 image);"
+                + " no squashfs or ISO is built.")
+        boolean rootfsOnly;
 
         @Override
         int run() throws JobException, IOException {
             if (Files.exists(outputFile)) {
                 throw new JobException(Outcome.BAD_INPUT, outputFile + " exists; not overwritten");
             }
+            return rootfsOnly ? mergeRootfs() : mergeIso();
+        }
+
+        private int mergeIso() throws JobException, IOException {
+            Found store;
+            MergedLiveIso.Result merged;
+            long started = System.nanoTime();
+            try (BlockDevice disk = openReadOnly()) {
+                store = select(PersistenceStores.find(disk, !blockDevice()), List.of(Kind.DM_SNAPSHOT_FILE));
+                List<AutoCloseable> toClose = new ArrayList<>();
+                try {
+                    BlockDevice cow = storeDevice(disk, store, toClose);
+                    DmSnapshotStore dm = DmSnapshotStore.read(cow);
+                    merged = MergedLiveIso.write(disk, dm, cow, outputFile, null, null);
+                } catch (IsoRebuildException e) {
+                    throw new JobException(Outcome.BAD_INPUT, e.getMessage(), e);
+                } finally {
+                    closeAll(toClose);
+                }
+            }
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("store", store.path());
+            fields.put("output", outputFile.toString());
+            fields.put("rootfsBytes", merged.rootfsBytes());
+            fields.put("chunksApplied", merged.merge().applied());
+            fields.put("chunksTruncated", merged.merge().truncated());
+            fields.put("chunksOutsideOrigin", merged.merge().outsideOrigin());
+            fields.put("squashfsBytes", merged.squashfsBytes());
+            fields.put("compression", merged.compression().name().toLowerCase(java.util.Locale.ROOT));
+            fields.put("isoBytes", merged.iso().imageBytes());
+            fields.put("shiftBytes", merged.iso().shiftBytes());
+            fields.put("movedPartitions", merged.iso().movedPartitions());
+            fields.put("milliseconds", millis);
+            String note = merged.compressionNote().isEmpty() ? "" : " Note: " + merged.compressionNote() + ".";
+            result(fields, "Merged " + merged.merge().applied() + " changed chunks of " + store.path() + " into a new "
+                    + "live image " + outputFile + " (" + Sizes.human(merged.iso().imageBytes()) + "; squashfs "
+                    + Sizes.human(merged.squashfsBytes()) + ", " + fields.get("compression") + "). Write it to a stick"
+                    + " as a fresh start: it boots with the changes and an empty overlay." + note);
+            return 0;
+        }
+
+        private int mergeRootfs() throws JobException, IOException {
             Path partial = outputFile.resolveSibling(outputFile.getFileName() + ".part");
             Found store;
             DmSnapshotEditor.MergeResult merged;
@@ -613,14 +801,15 @@ final class OverlayCommand implements Runnable {
                     "chunksOutsideOrigin", merged.outsideOrigin()),
                     "Merged " + merged.applied() + " changed chunks of " + store.path() + " into " + outputFile
                             + " (" + Sizes.human(size) + "). Check it with e2fsck -f before packing it into a"
-                            + " new live image; the squashfs and ISO are not rebuilt by this command.");
+                            + " new live image (overlay merge without --rootfs-only builds the ISO).");
             return 0;
         }
     }
 
     @Command(name = "export", mixinStandardHelpOptions = true,
-            description = "Back a store file up to an xz-compressed file (only the allocated part of a dm-snapshot store);"
-                    + " an overlayfs directory store becomes a pax tar.xz with its xattrs.")
+            description = "Back a store up to an xz-compressed file (a dm-snapshot store: only its allocated part;"
+                    + " an ext4 image or persistence partition: all of it, unused blocks compress to almost nothing;"
+                    + " an overlayfs directory store: a pax tar.xz with its xattrs).")
     static final class Export extends Base {
         @Option(names = "--output", required = true, paramLabel = "FILE", description = "The backup file to write.")
         Path outputFile;
@@ -635,14 +824,15 @@ final class OverlayCommand implements Runnable {
             Path partial = outputFile.resolveSibling(outputFile.getFileName() + ".part");
             try (BlockDevice disk = openReadOnly()) {
                 store = select(PersistenceStores.find(disk, !blockDevice()), List.of(Kind.DM_SNAPSHOT_FILE,
-                        Kind.EMBEDDED_OVERLAY_IMAGE, Kind.HOME_IMAGE, Kind.OVERLAYFS_DIRECTORY));
+                        Kind.EMBEDDED_OVERLAY_IMAGE, Kind.HOME_IMAGE, Kind.LIVE_BOOT_PERSISTENCE,
+                        Kind.CASPER_WRITABLE, Kind.OVERLAYFS_DIRECTORY));
                 if (store.kind() == Kind.OVERLAYFS_DIRECTORY) {
                     return exportDirectory(this, disk, store, partial);
                 }
                 String base = baseImage(disk);
                 List<AutoCloseable> toClose = new ArrayList<>();
                 try {
-                    BlockDevice device = storeDevice(disk, store, toClose);
+                    BlockDevice device = backupDevice(disk, store, toClose);
                     length = device.size();
                     if (store.kind() == Kind.DM_SNAPSHOT_FILE) {
                         DmSnapshotStore dm = DmSnapshotStore.read(device);
@@ -752,6 +942,7 @@ final class OverlayCommand implements Runnable {
                 throw new JobException(Outcome.REFUSED, "the backup holds " + storedBytes + " bytes but "
                         + store.path() + " has only " + store.sizeBytes() + "; grow it first (overlay resize)");
             }
+            checkBackup(input, propsEnd, storedBytes, kind);
             String exportedBase = header.getProperty("baseImage", "");
             boolean sameBase = exportedBase.equals(base);
             if (!sameBase) {
@@ -769,7 +960,7 @@ final class OverlayCommand implements Runnable {
                 List<AutoCloseable> toClose = new ArrayList<>();
                 try (InputStream raw = Files.newInputStream(input)) {
                     raw.skipNBytes(propsEnd);
-                    BlockDevice device = storeDevice(disk, store, toClose);
+                    BlockDevice device = backupDevice(disk, store, toClose);
                     try (XZInputStream xz = new XZInputStream(new BufferedInputStream(raw))) {
                         byte[] buffer = new byte[1 << 20];
                         long at = 0;
@@ -794,6 +985,10 @@ final class OverlayCommand implements Runnable {
                 }
                 disk.flush();
             }
+            if (wholeVolume(store) && storedBytes < store.sizeBytes()) {
+                output.say("The restored file system keeps its old size (" + Sizes.human(storedBytes) + ") on the "
+                        + Sizes.human(store.sizeBytes()) + " partition.");
+            }
             result(Map.of("store", store.path(), "restoredBytes", storedBytes, "sameBaseImage", sameBase),
                     "Imported " + input + " into " + store.path() + " (" + Sizes.human(storedBytes) + ")"
                             + (sameBase ? "." : ", from another base image."));
@@ -801,14 +996,107 @@ final class OverlayCommand implements Runnable {
         }
     }
 
-    /** The ISO 9660 volume the stick boots (label and creation time), or "" when none. */
+    /**
+     * Reads the whole backup once before the first write, so a truncated or corrupt file (the
+     * xz check fails) or one of the wrong content is refused while the store is still whole.
+     */
+    static void checkBackup(Path input, long propsEnd, long storedBytes, Kind kind) throws JobException, IOException {
+        byte[] magic = new byte[2];
+        long length = 0;
+        try (InputStream raw = Files.newInputStream(input)) {
+            raw.skipNBytes(propsEnd);
+            try (XZInputStream xz = new XZInputStream(new BufferedInputStream(raw))) {
+                byte[] buffer = new byte[1 << 20];
+                for (int part; (part = xz.read(buffer)) > 0; length += part) {
+                    if (length <= 1080 && length + part >= 1082) {
+                        magic[0] = buffer[(int) (1080 - length)];
+                        magic[1] = buffer[(int) (1081 - length)];
+                    }
+                }
+            }
+        } catch (java.io.EOFException | org.tukaani.xz.XZIOException e) {
+            throw new JobException(Outcome.BAD_INPUT, input + " is truncated or corrupt (" + e.getMessage()
+                    + "); nothing was written", e);
+        }
+        if (length != storedBytes) {
+            throw new JobException(Outcome.BAD_INPUT, input + " holds " + length + " bytes, its header says "
+                    + storedBytes + "; nothing was written");
+        }
+        boolean ext4 = (magic[0] & 0xFF) == 0x53 && (magic[1] & 0xFF) == 0xEF;
+        if (kind != Kind.DM_SNAPSHOT_FILE && !ext4) {
+            throw new JobException(Outcome.BAD_INPUT, input + " holds no ext4 file system, which a "
+                    + kind.name().toLowerCase() + " store is; nothing was written");
+        }
+    }
+
+    /**
+     * What the stick's live system was made from, for telling whether a backup belongs to it:
+     * a dd'ed ISO's volume label and creation time; on an extract stick the root image and
+     * fingerprint its manifest records, or without one the squashfs the live system mounts
+     * (its path, size and mkfs time: a rebuilt image differs in them); "" when none is found.
+     */
     static String baseImage(BlockDevice disk) {
         try {
             if (IsoImage.looksLikeIso9660(disk)) {
                 IsoImage iso = IsoImage.open(disk);
                 return iso.volume().label() + " " + iso.volume().creationDate();
             }
+            int sector = disk.logicalSectorSize();
+            for (org.stickwright.engine.part.PartitionTables.Partition p
+                    : org.stickwright.engine.part.PartitionTables.read(disk).partitions()) {
+                long offset = p.firstLba() * sector;
+                long bytes = p.sectorCount() * sector;
+                if (offset < 0 || bytes < 4096 || offset + bytes > disk.size()) {
+                    continue;
+                }
+                String found = squashfsIdentity(disk.slice(offset, bytes));
+                if (!found.isEmpty()) {
+                    return found;
+                }
+            }
         } catch (IOException e) {
+            return "";
+        }
+        return "";
+    }
+
+    private static final List<String> ROOT_IMAGES = List.of("LiveOS/squashfs.img", "live/filesystem.squashfs",
+            "casper/filesystem.squashfs", "arch/x86_64/airootfs.sfs");
+
+    private static String squashfsIdentity(BlockDevice volume) throws IOException {
+        byte[] boot = volume.readBytes(0, 512);
+        if ((boot[510] & 0xFF) != 0x55 || (boot[511] & 0xFF) != 0xAA) {
+            return "";
+        }
+        try (FatFileSystem fs = FatFileSystem.open(volume)) {
+            var manifest = fs.stat(org.stickwright.engine.job.StickManifest.PATH);
+            if (manifest.isPresent() && !manifest.get().isDirectory() && manifest.get().size() < 64 * 1024) {
+                try {
+                    var parsed = org.stickwright.engine.job.StickManifest.parse(
+                            fs.readAllBytes(org.stickwright.engine.job.StickManifest.PATH));
+                    return parsed.rootImage() + " " + parsed.rootFingerprint();
+                } catch (JobException e) {
+                    // a damaged manifest: fall back to the squashfs itself
+                }
+            }
+            for (String path : ROOT_IMAGES) {
+                var entry = fs.stat(path);
+                if (entry.isEmpty() || entry.get().isDirectory() || entry.get().size() < 96) {
+                    continue;
+                }
+                byte[] superblock;
+                try (InputStream in = fs.openInputStream(path)) {
+                    superblock = in.readNBytes(96);
+                }
+                ByteBuffer sb = ByteBuffer.wrap(superblock).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                // squashfs superblock: magic "hsqs" at 0, mkfs_time (u32 seconds) at 8
+                if (sb.getInt(0) != 0x73717368) {
+                    return path + " " + entry.get().size() + " bytes";
+                }
+                return path + " " + entry.get().size() + " bytes, made "
+                        + java.time.Instant.ofEpochSecond(Integer.toUnsignedLong(sb.getInt(8)));
+            }
+        } catch (org.stickwright.engine.io.FormatException e) {
             return "";
         }
         return "";

@@ -72,6 +72,8 @@ public final class OverlayOperations {
             case MERGE -> {
                 OverlayCommand.Merge merge = new OverlayCommand.Merge();
                 merge.outputFile = Path.of(argument);
+                // The technician window names its file: a .iso asks for a new live image.
+                merge.rootfsOnly = !argument.toLowerCase(java.util.Locale.ROOT).endsWith(".iso");
                 yield merge;
             }
             case EXPORT -> {

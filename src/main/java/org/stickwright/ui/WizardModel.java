@@ -49,8 +49,10 @@ public final class WizardModel {
         if (info == null || chosen == WizardMode.RAW) {
             return null;
         }
+        // extract mode's FAT32 live partition is its data partition: the (hidden) choice does not apply
+        CreateRequest.DataFs data = chosen == WizardMode.EXTRACT ? CreateRequest.DataFs.FAT32 : dataFs.get();
         return new CreateRequest(info.path(), chosen.createMode(), persistence.get(), home.get(), List.copyOf(profiles), null,
-                dataFs.get(), false, false, null, verify.get(), seed);
+                data, false, false, null, verify.get(), seed);
     }
 
     /** What the helper is asked to do. */

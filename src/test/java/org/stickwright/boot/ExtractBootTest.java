@@ -28,8 +28,12 @@ import org.stickwright.testing.Tags;
 /**
  * Extract-mode sticks made by {@code stickwright create --mode extract} boot and keep their
  * changes: the Fedora flat fixture (embedded ext4 overlay file, home.img, a second profile), the
- * nested one (dm-snapshot store file) and Debian (ext4 partition labelled persistence), under
- * OVMF, and each fixture under SeaBIOS through the SYSLINUX the job installs. Boots run two at a time as in {@link BootKitTest}; serial logs in target/boot-logs/.
+ * nested one (dm-snapshot store file on a GPT stick, recognised by blkid after the first boot) and
+ * Debian (ext4 partitions labelled persistence and home-rw), under OVMF, and each fixture under
+ * SeaBIOS through the SYSLINUX the job installs (Debian's on a GPT stick, through gptmbr.bin);
+ * then --keep-persistence re-creates the flat stick and its next boot still finds the markers of
+ * its first one. Ubuntu (casper) cannot be boot-tested here: Debian has no casper to build a
+ * fixture with. Boots run two at a time as in {@link BootKitTest}; serial logs in target/boot-logs/.
  */
 @Tag(Tags.BOOT)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -43,12 +47,15 @@ class ExtractBootTest {
     private final Map<String, Future<PersistenceCheck>> checks = new LinkedHashMap<>();
     private final List<String> timings = Collections.synchronizedList(new ArrayList<>());
     private ExecutorService workers;
+    private Future<BootResult> kept;
+    private volatile org.stickwright.testing.Tool.Result keepRun;
     private long start;
 
     @BeforeAll
     void startBoots() throws IOException {
         Capabilities.requireRoot();
-        Capabilities.requireTools("qemu-system-x86_64", "debootstrap", "flock", "syslinux");
+        Capabilities.requireTools("qemu-system-x86_64", "debootstrap", "flock", "syslinux", "sgdisk", "mdir", "mcopy",
+                "blkid");
         Capabilities.require(Firmware.OVMF.installed(), "OVMF is not installed (Debian package ovmf)");
         start = System.nanoTime();
         LiveFixture.builtDirectory();
@@ -60,24 +67,39 @@ class ExtractBootTest {
                 "--profile", "work=64M");
         checks.put("flat default", workers.submit(() -> timed(runner.checkPersistence(flat, Firmware.OVMF,
                 BootOptions.defaults()))));
-        Path nested = make(LiveFixture.FEDORA_NESTED, "nested", "--persistence", "64M");
+        Path nested = make(LiveFixture.FEDORA_NESTED, "nested", "--persistence", "64M", "--gpt");
         checks.put("nested", workers.submit(() -> timed(runner.checkPersistence(nested, Firmware.OVMF,
                 BootOptions.defaults()))));
-        Path debian = make(LiveFixture.DEBIAN_LIVE, "debian", "--persistence", "64M");
+        Path debian = make(LiveFixture.DEBIAN_LIVE, "debian", "--persistence", "64M", "--home", "32M");
         checks.put("debian", workers.submit(() -> timed(runner.checkPersistence(debian, Firmware.OVMF,
                 BootOptions.defaults()))));
         for (LiveFixture fixture : LiveFixture.values()) {
-            Path bios = make(fixture, fixture.name().toLowerCase() + "-seabios", "--persistence", "64M");
+            // Debian's under GPT: gptmbr.bin finds the legacy-BIOS-bootable partition
+            String[] options = fixture == LiveFixture.DEBIAN_LIVE ? new String[] {"--persistence", "64M", "--gpt"}
+                    : new String[] {"--persistence", "64M"};
+            Path bios = make(fixture, fixture.name().toLowerCase() + "-seabios", options);
             checks.put(fixture + " SEABIOS", workers.submit(() -> timed(runner.checkPersistence(bios, Firmware.SEABIOS,
                     BootOptions.defaults()))));
         }
         // After the default profile's boots on the same stick (the single-thread order below is
         // not guaranteed across two workers, so this one waits for them itself).
         Future<PersistenceCheck> flatDefault = checks.get("flat default");
-        checks.put("flat work", workers.submit(() -> {
+        Future<PersistenceCheck> flatWork = workers.submit(() -> {
             flatDefault.get();
             return timed(runner.checkPersistence(flat, Firmware.OVMF, WORK_PROFILE));
-        }));
+        });
+        checks.put("flat work", flatWork);
+        // --keep-persistence on the same stick once both profiles hold changes: the live files
+        // are replaced, the overlay and home images stay, and the next boot finds the old markers
+        kept = workers.submit(() -> {
+            flatWork.get();
+            keepRun = CliProcess.run("create", LiveFixture.FEDORA_FLAT.iso().toString(), flat.toString(), "--mode",
+                    "extract", "--keep-persistence", "--yes");
+            keepRun.ok();
+            BootResult boot = runner.boot(flat, Firmware.OVMF);
+            timings.add(boot.summary());
+            return boot;
+        });
         workers.shutdown();
     }
 
@@ -119,19 +141,46 @@ class ExtractBootTest {
     }
 
     @Test
-    void fedoraNestedKeepsItsChangesInADmSnapshotStore() throws Exception {
+    void keepPersistenceReplacesTheLiveFilesAndTheNextBootFindsTheOldChanges() throws Exception {
+        PersistenceCheck before = get(checks.get("flat default"));
+        BootResult after = get(kept);
+        assertThat(keepRun.output()).doesNotContain("warning:");
+        assertThat(after.root().state()).as(after.summary()).isEqualTo(Marker.State.PERSIST_OK);
+        assertThat(after.root().token()).as("the marker of the stick's first boot").isEqualTo(before.first().root().token());
+        assertThat(after.home().state()).as(after.summary()).isEqualTo(Marker.State.PERSIST_OK);
+        assertThat(after.home().token()).isEqualTo(before.first().home().token());
+    }
+
+    @Test
+    void fedoraNestedKeepsItsChangesInADmSnapshotStoreOnAGptStickThatBlkidRecognises() throws Exception {
         PersistenceCheck check = get(checks.get("nested"));
         assertThat(check.first().cmdline()).as(check.summary()).contains("rd.live.overlay=UUID=")
                 .doesNotContain("rd.live.overlay.overlayfs");
         assertThat(check.persisted()).as(check.summary()).isTrue();
+        Path nested = sticks.resolve("nested.img");
+        assertThat(org.stickwright.testing.Tool.run("sgdisk", "-v", nested.toString()).ok().stdout())
+                .contains("No problems found");
+        // the store file as mtools reads it from the FAT32 partition (1 MiB in), probed by blkid:
+        // dracut's snapshot target wrote its header ("SnAp", persistent) on the first boot
+        Path store = sticks.resolve("nested-store");
+        Files.createDirectories(store);
+        String fat = nested + "@@1048576";
+        String name = org.stickwright.testing.Tool.run("mdir", "-b", "-i", fat, "::/LiveOS").ok().stdout().lines()
+                .filter(line -> line.contains("/overlay-")).findFirst().orElseThrow().trim();
+        org.stickwright.testing.Tool.run("mcopy", "-n", "-i", fat, name, store.toString() + "/").ok();
+        Path copy = store.resolve(name.substring(name.lastIndexOf('/') + 1));
+        assertThat(org.stickwright.testing.Tool.run("blkid", "-p", "-o", "value", "-s", "TYPE", copy.toString()).ok()
+                .stdout().trim()).isEqualTo("DM_snapshot_cow");
     }
 
     @Test
-    void debianKeepsItsChangesOnThePersistencePartition() throws Exception {
+    void debianKeepsRootAndHomeOnTheirPartitions() throws Exception {
         PersistenceCheck check = get(checks.get("debian"));
-        assertThat(check.first().cmdline()).as(check.summary()).contains("boot=live components quiet splash console=ttyS0 persistence");
+        assertThat(check.first().cmdline()).as(check.summary())
+                .contains("boot=live components quiet splash console=ttyS0 persistence persistence-label=persistence,home-rw");
         assertThat(check.second().rootMount()).as(check.summary()).contains("upperdir=/run/live/persistence/");
         assertThat(check.persisted()).as(check.summary()).isTrue();
+        assertThat(check.homePersisted()).as("home-rw on /home: " + check.summary()).isTrue();
     }
 
     @org.junit.jupiter.params.ParameterizedTest(name = "{0} boots through our SYSLINUX under SeaBIOS and persists")
@@ -140,6 +189,10 @@ class ExtractBootTest {
         PersistenceCheck check = get(checks.get(fixture + " SEABIOS"));
         assertThat(check.first().cmdline()).as(check.summary()).contains("initrd=");
         assertThat(check.persisted()).as(check.summary()).isTrue();
+        if (fixture == LiveFixture.DEBIAN_LIVE) {
+            assertThat(org.stickwright.testing.Tool.run("sgdisk", "-v", sticks.resolve("debian_live-seabios.img").toString())
+                    .ok().stdout()).as("a GPT stick").contains("No problems found");
+        }
     }
 
     private Path make(LiveFixture fixture, String name, String... options) {

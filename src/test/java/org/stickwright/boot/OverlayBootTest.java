@@ -14,6 +14,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.stickwright.engine.ext.Ext4Inode;
@@ -41,6 +44,8 @@ import org.stickwright.testing.Tool;
  * {@code dmsetup status}; our reader derives the same allocated/total/metadata offline;</li>
  * <li>merge: the store applied to the fixture's {@code rootfs.img} gives an ext4 that
  * e2fsck accepts and that holds exactly the guest's files;</li>
+ * <li>merge to a new ISO, written raw to fresh sticks: it boots (OVMF with a fresh store, SeaBIOS
+ * with none) showing the guest's changes;</li>
  * <li>resize 256 MiB to 1 GiB; boot 2 sees the same files and the new total;</li>
  * <li>the valid flag cleared, then recovered; boot 3 boots with the same files.</li>
  * </ol>
@@ -88,7 +93,7 @@ class OverlayBootTest {
         Path origin = sticks.resolve("overlay-dm-rootfs.img");
         Files.deleteIfExists(origin);
         JsonObject merge = lastJson(CliProcess.run("overlay", "merge", stick.toString(), "--output", origin.toString(),
-                "--json").ok());
+                "--rootfs-only", "--json").ok());
         assertThat(merge.get("chunksApplied").getAsInt()).isEqualTo(store.exceptionCount());
         assertThat(merge.get("chunksOutsideOrigin").getAsInt()).isZero();
         assertThat(Files.size(origin)).isEqualTo(rootfsSize(iso));
@@ -105,6 +110,8 @@ class OverlayBootTest {
             }
         }
         Files.delete(origin);
+
+        mergedIsoBootsWithTheChanges(stick, iso, store, files, first.root().token());
 
         // resize 256 MiB -> 1 GiB offline; boot 2 sees the data and the new size
         CliProcess.run("overlay", "resize", stick.toString(), "--to", "1G", "--yes").ok();
@@ -133,6 +140,65 @@ class OverlayBootTest {
         assertThat(OverlayStick.files(third)).as(third.summary()).isEqualTo(files);
         assertThat(OverlayStick.dmStatus(third)).isEqualTo("0 131072 snapshot " + readStore(stick, start).dmsetupStatus());
         System.out.println("boot 3 after recover: guest dmsetup status " + OverlayStick.dmStatus(third));
+    }
+
+    /**
+     * overlay merge writes a new live ISO; written raw to fresh sticks it boots with the guest's
+     * changes already in its root: under OVMF with a fresh (zeroed) store on a new SWOVL
+     * partition (the check entry reports the known files and the guest's dmsetup status), and
+     * under SeaBIOS with no persistent overlay at all (BIOS GRUB reads the ISO's grub.cfg, which
+     * names none). The marker boot 1 wrote to / comes back as PERSIST-OK from both.
+     */
+    private void mergedIsoBootsWithTheChanges(Path stick, Path iso, DmSnapshotStore store, Map<String, String> files,
+            String firstToken) throws Exception {
+        Path merged = sticks.resolve("overlay-dm-merged.iso");
+        Files.deleteIfExists(merged);
+        long started = System.nanoTime();
+        JsonObject result = lastJson(CliProcess.run("overlay", "merge", stick.toString(), "--output",
+                merged.toString(), "--json").ok());
+        long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+        assertThat(result.get("chunksApplied").getAsInt()).isEqualTo(store.exceptionCount());
+        assertThat(result.get("compression").getAsString()).isEqualTo("xz");
+        assertThat(Files.size(merged)).isEqualTo(result.get("isoBytes").getAsLong());
+        assertThat(Tool.run("sgdisk", "-v", merged.toString()).stdout()).contains("No problems found");
+        System.out.printf("merge to ISO: %d s; squashfs %d bytes (fixture's %d), ISO %d bytes (fixture %d), shift %d%n",
+                seconds, result.get("squashfsBytes").getAsLong(), squashfsSize(iso), Files.size(merged),
+                Files.size(iso), result.get("shiftBytes").getAsLong());
+
+        Path fresh = sticks.resolve("overlay-dm-merged-OVMF.img");
+        long freshStart = OverlayStick.make(merged, fresh, 64 * MIB);
+        assertThat(readStore(fresh, freshStart).state()).isEqualTo(DmSnapshotStore.State.FRESH);
+        Path plain = sticks.resolve("overlay-dm-merged-SEABIOS.img");
+        StickWriter.blankStick(plain, StickWriter.STICK_SIZE);
+        StickWriter.write(merged, plain);
+        Files.delete(merged);
+
+        ExecutorService boots = Executors.newFixedThreadPool(2);
+        try {
+            Future<BootResult> efi = boots.submit(() -> runner.boot(fresh, Firmware.OVMF,
+                    BootOptions.GRUB_SECOND_ENTRY));
+            Future<BootResult> bios = boots.submit(() -> runner.boot(plain, Firmware.SEABIOS));
+            BootResult withFreshStore = efi.get();
+            assertThat(withFreshStore.outcome()).as(withFreshStore.summary()).isEqualTo(BootResult.Outcome.POWERED_OFF);
+            assertThat(withFreshStore.cmdline()).contains("stickwright.overlaytest=check");
+            assertThat(OverlayStick.files(withFreshStore)).as(withFreshStore.summary()).isEqualTo(files);
+            assertThat(withFreshStore.root()).isEqualTo(new Marker(Marker.State.PERSIST_OK, firstToken));
+            DmSnapshotStore after = readStore(fresh, freshStart);
+            assertThat(OverlayStick.dmStatus(withFreshStore)).isEqualTo("0 131072 snapshot " + after.dmsetupStatus());
+            assertThat(after.exceptionCount()).as("the fresh store holds only what the check boot wrote")
+                    .isLessThan(store.exceptionCount());
+            BootResult noOverlay = bios.get();
+            assertThat(noOverlay.outcome()).as(noOverlay.summary()).isEqualTo(BootResult.Outcome.POWERED_OFF);
+            assertThat(noOverlay.cmdline()).doesNotContain("rd.live.overlay=");
+            assertThat(noOverlay.root()).isEqualTo(new Marker(Marker.State.PERSIST_OK, firstToken));
+            System.out.println("merged ISO, fresh store (OVMF): " + withFreshStore.summary() + "; guest dmsetup status "
+                    + OverlayStick.dmStatus(withFreshStore));
+            System.out.println("merged ISO, no overlay (SeaBIOS): " + noOverlay.summary());
+        } finally {
+            boots.shutdownNow();
+        }
+        Files.delete(fresh);
+        Files.delete(plain);
     }
 
     /**
@@ -191,6 +257,12 @@ class OverlayBootTest {
 
     static String md5(byte[] bytes) throws NoSuchAlgorithmException {
         return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));
+    }
+
+    static long squashfsSize(Path iso) throws IOException {
+        try (ImageFile file = ImageFile.openReadOnly(iso)) {
+            return IsoImage.open(file).find("/LiveOS/squashfs.img").orElseThrow().size();
+        }
     }
 
     /** Size of LiveOS/rootfs.img inside the fixture's squashfs. */

@@ -24,7 +24,8 @@ import org.stickwright.testing.Tool;
  * holding {@code LiveOS/overlay.img} with a zero header, and both GRUB entries of the EFI
  * partition's grub.cfg (mtools) pointed at it with {@code rd.live.overlay=LABEL=SWOVL:/LiveOS/overlay.img}:
  * the default entry adds {@code stickwright.overlaytest=write} (the guest changes known files),
- * the second {@code stickwright.overlaytest=check} (it only reports). Boot with OVMF.
+ * the second {@code stickwright.overlaytest=check} (it only reports). Boot with OVMF. An image
+ * that {@code overlay merge} made from such a stick already has these entries and keeps them.
  */
 final class OverlayStick {
     static final String LABEL = "SWOVL";
@@ -64,6 +65,9 @@ final class OverlayStick {
         String esp = stick + "@@" + HandMadeStick.partitionStart(stick, 2);
         String cfg = Tool.run("mtype", "-i", esp, "::/EFI/BOOT/grub.cfg").ok().stdout();
         String overlay = "rd.live.overlay=LABEL=" + LABEL + ":/" + STORE;
+        if (cfg.contains(overlay + " stickwright.overlaytest=check")) {
+            return start; // an image merged from such a stick: its ESP already names the store
+        }
         String edited = cfg.replace("rd.live.image console=ttyS0",
                         "rd.live.image " + overlay + " stickwright.overlaytest=" + firstStep + " console=ttyS0")
                 .replace("rd.live.image stickwright.entry=second console=ttyS0",

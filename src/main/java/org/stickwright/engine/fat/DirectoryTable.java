@@ -377,6 +377,13 @@ final class DirectoryTable {
         dirty = true;
     }
 
+    /** Sets the attribute byte of a node's short entry (its long-name slots keep 0x0F). */
+    void setAttributes(Node node, int attributes) {
+        data[node.shortSlot * SLOT + 0x0B] = (byte) attributes;
+        node.attributes = attributes;
+        dirty = true;
+    }
+
     /** Points ".." at a new parent (after a directory moved). */
     void setParent(long parentCluster) {
         if (dotDotSlot >= 0) {

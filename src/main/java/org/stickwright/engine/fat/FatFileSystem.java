@@ -555,6 +555,25 @@ public final class FatFileSystem implements Closeable {
         return node.toEntry(zone);
     }
 
+    /**
+     * Sets a file's attributes: READ_ONLY (0x01), HIDDEN (0x02), SYSTEM (0x04), ARCHIVE (0x20);
+     * the directory and volume-label bits cannot be changed this way.
+     */
+    public FatEntry setAttributes(String path, int attributes) throws IOException {
+        checkOpen();
+        if ((attributes & ~0x27) != 0) {
+            throw new IllegalArgumentException("only read-only, hidden, system and archive can be set: 0x"
+                    + Integer.toHexString(attributes));
+        }
+        Located at = locate(path);
+        if (at.node().isDirectory()) {
+            throw new FatException(at.path() + " is a directory");
+        }
+        modified = true;
+        at.parent().setAttributes(at.node(), attributes);
+        return at.node().toEntry(zone);
+    }
+
     /** Writes {@code content} to {@code path}, replacing the file if it exists. */
     public FatEntry putFile(String path, byte[] content) throws IOException {
         InputStream in = new ByteArrayInputStream(content);

@@ -65,7 +65,7 @@ public final class IsoPatcher {
     }
 
     /** A directory record of some tree, with the path it has in that tree. */
-    private record TreeRecord(String path, DirectoryRecord record, long base, boolean caseInsensitive) {
+    record TreeRecord(String path, DirectoryRecord record, long base, boolean caseInsensitive) {
         long dataOffset() {
             return base + record.extentLba * BLOCK;
         }
@@ -75,6 +75,25 @@ public final class IsoPatcher {
     private final IsoImage image;
     private final List<TreeRecord> records = new ArrayList<>();
     private final BitSet used = new BitSet();
+
+    /** A patcher that has scanned {@code device}; {@link IsoRebuilder} asks it the same questions. */
+    static IsoPatcher scanned(BlockDevice device) throws IOException {
+        return new IsoPatcher(device);
+    }
+
+    IsoImage image() {
+        return image;
+    }
+
+    /** Every directory record of every tree, with its path and tree base. */
+    List<TreeRecord> records() {
+        return records;
+    }
+
+    /** Blocks some structure or file uses (see {@link #scan()}). */
+    BitSet usedBlocks() {
+        return used;
+    }
 
     private IsoPatcher(BlockDevice device) throws IOException {
         this.device = device;
@@ -207,7 +226,7 @@ public final class IsoPatcher {
     }
 
     /** Records in any tree that name {@code target}: same extent and size, or same path for empty files. */
-    private List<TreeRecord> recordsNaming(IsoEntry target) {
+    List<TreeRecord> recordsNaming(IsoEntry target) {
         List<TreeRecord> result = new ArrayList<>();
         for (TreeRecord r : records) {
             if (r.record().isDirectory()) {
@@ -239,7 +258,7 @@ public final class IsoPatcher {
         }
     }
 
-    private boolean isBootImage(long offset) {
+    boolean isBootImage(long offset) {
         return offset >= 0 && image.elTorito().map(c -> c.entries().stream()
                 .anyMatch(e -> e.loadRba() * BLOCK == offset)).orElse(false);
     }

@@ -1,8 +1,10 @@
 /**
  * ISO 9660 (ECMA-119) with Joliet, Rock Ridge and El Torito: a reader over a
  * {@link org.stickwright.engine.io.BlockDevice} ({@link org.stickwright.engine.iso.IsoImage}), streaming
- * extraction to an {@link org.stickwright.engine.iso.IsoTreeSink}, and an in-place content patcher
- * ({@link org.stickwright.engine.iso.IsoPatcher}) for hybrid sticks.
+ * extraction to an {@link org.stickwright.engine.iso.IsoTreeSink}, an in-place content patcher
+ * ({@link org.stickwright.engine.iso.IsoPatcher}) for hybrid sticks, and a rebuilder
+ * ({@link org.stickwright.engine.iso.IsoRebuilder}) that writes a new image in which one file
+ * (a live image's squashfs) has grown, moving the appended partitions behind it.
  *
  * <h2>Volume descriptors</h2>
  * Everything is counted in 2048-byte logical blocks. Blocks 0-15 (32 KiB) are the System Area,
@@ -55,5 +57,14 @@
  * 512-byte sector 64 (block 16) and writes there a second primary and Joliet descriptor and a
  * second copy of the directory trees whose block numbers count from the partition start. The
  * file data is shared; both sets of records must be patched together.
+ *
+ * <h2>Rebuilding with a larger file</h2>
+ * In the Fedora test fixture the partition set's descriptor (block 32) says 15154 blocks, so
+ * the ISO volume proper ends at block 16 + 15154 = 15170 (byte 31068160); GPT partition 2, the
+ * appended EFI image, starts there (sector 60680) and the El Torito EFI entry loads block 15170.
+ * The whole-disk descriptor (block 16) says 17384 blocks: everything up to the backup GPT.
+ * A squashfs that grows by 10 MB is written at block 15170; everything from there on moves by
+ * 10 MB rounded up to 16 KiB (the ESP starts on 4 KiB, Gap1 and the image end on 16 KiB), so the EFI entry's load block,
+ * GPT partition 2 and 3, both volume space sizes and GPT 1's last sector grow by the same amount.
  */
 package org.stickwright.engine.iso;

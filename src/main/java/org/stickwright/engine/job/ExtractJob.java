@@ -14,6 +14,14 @@
  *     /LiveOS/overlay-FEDORA-SWFL-1A2B-3C4D 256 MiB, one contiguous run of clusters: an ext4
  *                                            image (only its metadata written) with overlayfs/, ovlwork/
  *
+ * Arch and SystemRescue (archiso): the same FAT32 partition, then an ext4 partition labelled
+ * "persistence" holding persistent/upperdir+workdir; archisolabel= / img_label= name the FAT
+ * label, archisosearchuuid=<iso uuid> becomes archisodevice=UUID=<FAT serial> (hooks/archiso
+ * mounts that tag directly), and every entry gets cow_label=persistence cow_directory=persistent.
+ * systemd-boot's loader/entries on the FAT (what it reads when started from there) get one entry
+ * per profile; SYSLINUX's menu replaces the ISO's /boot/syslinux/syslinux.cfg, whose modules
+ * would not match our loader.
+ *
  * The job never zero-fills: a store of any size costs the same few writes (ExtractStores).
  * Everything it writes is recorded (WrittenRanges) and hashed after writing; verify() reads those
  * ranges back through the uncached device. A failure or cancellation wipes the partition tables.
@@ -23,6 +31,7 @@ package org.stickwright.engine.job;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -44,6 +53,7 @@ import org.stickwright.engine.boot.SyslinuxConfig;
 import org.stickwright.engine.boot.SyslinuxFiles;
 import org.stickwright.engine.boot.SyslinuxInstaller;
 import org.stickwright.engine.boot.SyslinuxMenu;
+import org.stickwright.engine.boot.SystemdBootConfig;
 import org.stickwright.engine.ext.Ext4Entry;
 import org.stickwright.engine.ext.Ext4Formatter;
 import org.stickwright.engine.ext.Ext4Options;
@@ -84,6 +94,11 @@ public final class ExtractJob implements CreateJob {
     private static final Pattern ROOT_LABEL = Pattern.compile("root=live:(?:CD)?LABEL=\\S+");
     private static final Pattern GRUB_LABEL_SEARCH = Pattern.compile(
             "^(\\s*)search\\b(?=.*(?:\\s-l\\b|\\s--label\\b))(.*)$");
+    /** archiso's medium by label: archisolabel= on kernel lines, img_label= for loop-mounted ISOs. */
+    private static final Pattern ARCHISO_LABEL = Pattern.compile("\\b(archisolabel|img_label)=[^\\s\"';]+");
+    private static final Pattern ARCHISO_SEARCH_UUID = Pattern.compile("\\barchisosearchuuid=[^\\s\"';]+");
+    private static final String LOADER_CONF = "/loader/loader.conf";
+    private static final String LOADER_ENTRIES = "/loader/entries";
     private static final Pattern GRUB_SET_VAR = Pattern.compile("--set(?:=|\\s+)([A-Za-z_][A-Za-z0-9_]*)");
 
     private final CreateRequest request;
@@ -138,10 +153,16 @@ public final class ExtractJob implements CreateJob {
             throw new JobException(Outcome.BAD_INPUT, "cannot read " + request.image() + " as an ISO 9660 image: "
                     + e.getMessage(), e);
         }
+        if (request.dataFs() != CreateRequest.DataFs.FAT32) {
+            throw new JobException(Outcome.BAD_INPUT, "--data-fs " + request.dataFs().name().toLowerCase(Locale.ROOT)
+                    + ": in extract mode the FAT32 live partition is the data partition (any system reads and writes "
+                    + "it); --data-fs chooses the data partition of hybrid mode only");
+        }
         Family kind = family.family();
-        if (kind != Family.FEDORA_DRACUT && kind != Family.DEBIAN_LIVE && kind != Family.UBUNTU_CASPER) {
+        if (kind == Family.UNKNOWN) {
             throw new JobException(Outcome.BAD_INPUT, request.image() + ": extract mode supports Fedora/dracut, Debian "
-                    + "live-boot and Ubuntu casper images; this one is " + kind.displayName() + " (try --mode hybrid)");
+                    + "live-boot, Ubuntu casper, Arch archiso and SystemRescue images; this one is "
+                    + kind.displayName() + " (try --mode hybrid)");
         }
         if (kind == Family.FEDORA_DRACUT && family.rootImageLayout() == RootImageLayout.UNRECOGNISED) {
             throw new JobException(Outcome.BAD_INPUT, request.image() + ": the dracut root image "
@@ -168,9 +189,10 @@ public final class ExtractJob implements CreateJob {
         UUID diskGuid = ids.uuid();
         String fatUuid = Fat32Formatter.serialText(serial);
         List<ExtractStores.Store> stores = new ArrayList<>();
+        List<String> storeNotes = new ArrayList<>();
         PersistenceRecipe recipe = switch (kind) {
             case FEDORA_DRACUT -> fedoraStores(family, fatLabel, fatUuid, ids, stores);
-            case DEBIAN_LIVE -> debianStores(ids, stores);
+            case DEBIAN_LIVE, ARCH_ARCHISO, SYSTEMRESCUE -> partitionStores(family, ids, stores, storeNotes);
             default -> ubuntuStores(ids, stores);
         };
 
@@ -226,7 +248,7 @@ public final class ExtractJob implements CreateJob {
             entries.add(profile.titleSuffix());
         }
         entries.add(recipe.profiles().isEmpty() ? "live" : PersistenceRecipe.PLAIN_SUFFIX);
-        List<String> notes = new ArrayList<>();
+        List<String> notes = new ArrayList<>(storeNotes);
         SyslinuxFiles syslinux = syslinux(sectorSize, notes);
         if (!request.gpt() && partitions.size() > 4) {
             throw new JobException(Outcome.BAD_INPUT, partitions.size() + " partitions do not fit an MBR (4 at most): "
@@ -236,8 +258,14 @@ public final class ExtractJob implements CreateJob {
             notes.add("Debian live-boot ignores persistence on the partition it boots from: its store is the ext4 "
                     + "partition labelled '" + partitionStores.get(0).fsLabel() + "' after the FAT32 partition");
         }
+        if ((kind == Family.ARCH_ARCHISO || kind == Family.SYSTEMRESCUE) && !partitionStores.isEmpty()) {
+            notes.add("archiso keeps its overlay in a directory of a Linux filesystem (FAT32 cannot be an overlayfs "
+                    + "upper layer): cow_label=" + partitionStores.get(0).fsLabel() + " names the ext4 partition after "
+                    + "the FAT32 one, cow_directory=" + HybridStores.COW_DIRECTORY + " the directory on it");
+        }
         for (ExtractStores.Store store : stores) {
-            if (store.kind() == ExtractStores.Kind.EXT4_PARTITION && kind != Family.DEBIAN_LIVE) {
+            if (store.kind() == ExtractStores.Kind.EXT4_PARTITION && (kind == Family.FEDORA_DRACUT
+                    || kind == Family.UBUNTU_CASPER)) {
                 notes.add(store.role() + " of " + store.size() + " bytes is 4 GiB or more: FAT32 cannot hold it as a "
                         + "file, so it is an ext4 partition");
             }
@@ -265,8 +293,8 @@ public final class ExtractJob implements CreateJob {
             notes.add("UEFI only: SYSLINUX boots FAT volumes of 512-byte sectors, this target has " + sectorSize);
             return null;
         }
-        notes.add("BIOS: SYSLINUX " + files.version() + " from " + files.source() + " (/syslinux/syslinux.cfg offers "
-                + "the same entries as GRUB on UEFI)");
+        notes.add("BIOS: SYSLINUX " + files.version() + " from " + files.source() + " (its syslinux.cfg offers "
+                + "the entries of the UEFI menu)");
         return files;
     }
 
@@ -391,26 +419,29 @@ public final class ExtractJob implements CreateJob {
                 : new PersistenceRecipe.Profile(suffix, List.of(overlay), List.of("rd.live.overlay.overlayfs"));
     }
 
-    private PersistenceRecipe debianStores(Identifiers ids, List<ExtractStores.Store> stores) throws JobException {
-        if (request.home() > 0) {
-            throw new JobException(Outcome.BAD_INPUT, "--home: on Debian live-boot /home lives in the persistence store "
-                    + "('/ union' keeps it); extract mode makes no separate home volume for it");
-        }
+    /**
+     * Debian, archiso and SystemRescue keep every store in ext4 partitions after the FAT32 one,
+     * laid out exactly as hybrid mode lays them out (HybridStores): Debian's persistence
+     * (label persistence, "/ union"), home (label home-rw, "/home", both labels in
+     * persistence-label=) and one partition per profile labelled with the profile's name;
+     * archiso's one partition labelled persistence with a cow directory per profile.
+     */
+    private PersistenceRecipe partitionStores(LiveFamily family, Identifiers ids, List<ExtractStores.Store> stores,
+            List<String> notes) throws JobException {
         if (request.persistence() == 0) {
-            if (!request.profiles().isEmpty()) {
-                throw new JobException(Outcome.BAD_INPUT, "--profile needs --persistence too");
+            if (!request.profiles().isEmpty() || request.home() > 0) {
+                throw new JobException(Outcome.BAD_INPUT, (request.home() > 0 ? "--home" : "--profile")
+                        + " needs --persistence too: they are further stores beside the default one");
             }
             return PersistenceRecipe.plain();
         }
-        stores.add(new ExtractStores.Store("persistence", ExtractStores.Kind.EXT4_PARTITION,
-                alignUp(request.persistence(), MIB), null, "persistence", ids.uuid(), ExtractStores.liveBootUnion()));
-        List<String> labels = new ArrayList<>();
-        for (CreateRequest.Profile profile : request.profiles()) {
-            stores.add(new ExtractStores.Store("profile:" + profile.name(), ExtractStores.Kind.EXT4_PARTITION,
-                    alignUp(profile.size(), MIB), null, profile.name(), ids.uuid(), ExtractStores.liveBootUnion()));
-            labels.add(profile.name());
+        HybridStores.Decision decision = HybridStores.decide(family, request, request.persistence(), ids);
+        for (HybridStores.Store store : decision.stores()) {
+            stores.add(new ExtractStores.Store(store.role(), ExtractStores.Kind.EXT4_PARTITION, alignUp(store.size(), MIB),
+                    null, store.label(), store.uuid(), store.entries()));
         }
-        return PersistenceRecipe.debian(labels);
+        notes.addAll(decision.notes());
+        return decision.recipe();
     }
 
     private PersistenceRecipe ubuntuStores(Identifiers ids, List<ExtractStores.Store> stores) throws JobException {
@@ -467,10 +498,13 @@ public final class ExtractJob implements CreateJob {
             ConfigEditor editor = new ConfigEditor(plan.family(), detail);
             try (FatWriter writer = FatWriter.open(fat, ZoneOffset.UTC)) {
                 progress.startPhase("copy", detail.treeBytes());
-                iso.extract(new EditingSink(new IsoTreeToFat(writer, isoFile), writer, editor));
+                EditingSink sink = new EditingSink(new IsoTreeToFat(writer, isoFile), writer, editor,
+                        detail.syslinux() != null);
+                iso.extract(sink);
                 copyMissingEfiFiles(plan.family(), isoFile, writer, editor, ours);
+                editor.writeLoaderFiles(writer, ours);
                 if (detail.syslinux() != null) {
-                    writeSyslinuxFiles(writer, detail.syslinux(), editor, ours);
+                    writeSyslinuxFiles(writer, detail.syslinux(), editor, ours, sink.replacedBootSyslinux);
                 }
                 progress.startPhase("persistence", detail.stores().size());
                 for (ExtractStores.Store store : detail.stores()) {
@@ -485,9 +519,7 @@ public final class ExtractJob implements CreateJob {
                 writeManifest(writer, plan.family(), iso, isoFile, detail, ours);
             }
             if (detail.syslinux() != null) {
-                try (FatFileSystem volume = FatFileSystem.open(fat, ZoneOffset.UTC)) {
-                    SyslinuxInstaller.install(fat, volume.extents(LDLINUX_SYS), detail.syslinux());
-                }
+                installSyslinux(fat, detail.syslinux());
             }
             int partitionIndex = 1;
             for (ExtractStores.Store store : detail.stores()) {
@@ -600,17 +632,18 @@ public final class ExtractJob implements CreateJob {
             ConfigEditor editor = new ConfigEditor(plan.family(), detail);
             try (FatWriter writer = FatWriter.open(fat, ZoneOffset.UTC)) {
                 progress.startPhase("copy", detail.treeBytes());
-                iso.extract(new EditingSink(new IsoTreeToFat(writer, isoFile), writer, editor));
+                EditingSink sink = new EditingSink(new IsoTreeToFat(writer, isoFile), writer, editor,
+                        detail.syslinux() != null);
+                iso.extract(sink);
                 copyMissingEfiFiles(plan.family(), isoFile, writer, editor, ours);
+                editor.writeLoaderFiles(writer, ours);
                 if (detail.syslinux() != null) {
-                    writeSyslinuxFiles(writer, detail.syslinux(), editor, ours);
+                    writeSyslinuxFiles(writer, detail.syslinux(), editor, ours, sink.replacedBootSyslinux);
                 }
                 writeManifest(writer, plan.family(), iso, isoFile, detail, ours);
             }
             if (detail.syslinux() != null) {
-                try (FatFileSystem volume = FatFileSystem.open(fat, ZoneOffset.UTC)) {
-                    SyslinuxInstaller.install(fat, volume.extents(LDLINUX_SYS), detail.syslinux());
-                }
+                installSyslinux(fat, detail.syslinux());
                 byte[] sector0 = out.readBytes(0, Mbr.SECTOR_SIZE);
                 byte[] code = tables.scheme() == org.stickwright.engine.part.PartitionTables.Scheme.GPT
                         ? detail.syslinux().gptMbr() : detail.syslinux().mbr();
@@ -675,15 +708,33 @@ public final class ExtractJob implements CreateJob {
     }
 
     private static final String LDLINUX_SYS = "/ldlinux.sys";
+
+    /**
+     * Patches the boot sector and ldlinux.sys for their sectors, then marks ldlinux.sys read-only,
+     * hidden and system as SYSLINUX's installer does: the loader finds itself by the sectors
+     * patched in, so a defragmenter or a user must not move or delete it.
+     */
+    private static void installSyslinux(BlockDevice fat, SyslinuxFiles files) throws IOException {
+        try (FatFileSystem volume = FatFileSystem.open(fat, ZoneOffset.UTC)) {
+            SyslinuxInstaller.install(fat, volume.extents(LDLINUX_SYS), files);
+            int attributes = volume.stat(LDLINUX_SYS).orElseThrow().attributes();
+            volume.setAttributes(LDLINUX_SYS, attributes | org.stickwright.engine.fat.FatEntry.ATTR_READ_ONLY
+                    | org.stickwright.engine.fat.FatEntry.ATTR_HIDDEN | org.stickwright.engine.fat.FatEntry.ATTR_SYSTEM);
+        }
+    }
     private static final String SYSLINUX_CFG = "/syslinux/syslinux.cfg";
+    private static final String BOOT_SYSLINUX_CFG = "/boot/syslinux/syslinux.cfg";
+    private static final String BOOT_LDLINUX_C32 = "/boot/syslinux/ldlinux.c32";
+    /** Files of an ISO's /boot/syslinux (archiso) that our SYSLINUX replaces rather than refuses. */
+    private static final java.util.Set<String> BOOT_SYSLINUX_OWNED = java.util.Set.of(BOOT_SYSLINUX_CFG, BOOT_LDLINUX_C32);
 
     /**
      * ldlinux.sys (patched for its sectors after the FAT is closed), its second stage beside it,
      * and a syslinux.cfg offering the entries of the GRUB menu UEFI boots.
      */
-    private static void writeSyslinuxFiles(FatWriter writer, SyslinuxFiles files, ConfigEditor editor, FileTimes times)
-            throws IOException {
-        for (String taken : List.of(LDLINUX_SYS, "/ldlinux.c32", "/boot/syslinux/syslinux.cfg", SYSLINUX_CFG)) {
+    private static void writeSyslinuxFiles(FatWriter writer, SyslinuxFiles files, ConfigEditor editor, FileTimes times,
+            boolean bootSyslinuxReplaced) throws IOException {
+        for (String taken : List.of(LDLINUX_SYS, "/ldlinux.c32", BOOT_SYSLINUX_CFG, SYSLINUX_CFG)) {
             if (writer.volume().stat(taken).isPresent()) {
                 throw new IOException("the ISO has its own " + taken + "; extract mode cannot install SYSLINUX beside it");
             }
@@ -691,10 +742,18 @@ public final class ExtractJob implements CreateJob {
         byte[] sys = SyslinuxInstaller.ldlinuxFile(files);
         writer.writeFile(LDLINUX_SYS, sys.length, new ByteArrayInputStream(sys), times);
         writer.writeFile("/ldlinux.c32", files.ldlinuxC32().length, new ByteArrayInputStream(files.ldlinuxC32()), times);
+        byte[] cfg = editor.biosMenu().getBytes(StandardCharsets.UTF_8);
+        if (bootSyslinuxReplaced) {
+            // archiso's /boot/syslinux: SYSLINUX looks there before /syslinux, and its modules would
+            // not match our loader's version, so our menu and second stage take those places
+            writer.writeFile(BOOT_SYSLINUX_CFG, cfg.length, new ByteArrayInputStream(cfg), times);
+            writer.writeFile(BOOT_LDLINUX_C32, files.ldlinuxC32().length, new ByteArrayInputStream(files.ldlinuxC32()),
+                    times);
+            return;
+        }
         if (writer.volume().stat("/syslinux").isEmpty()) {
             writer.mkdirs("/syslinux", times);
         }
-        byte[] cfg = SyslinuxMenu.fromGrub(editor.uefiMenu()).getBytes(StandardCharsets.UTF_8);
         writer.writeFile(SYSLINUX_CFG, cfg.length, new ByteArrayInputStream(cfg), times);
     }
 
@@ -778,6 +837,8 @@ public final class ExtractJob implements CreateJob {
                 }
                 if (item[1].equals("d")) {
                     writer.mkdirs(path, times);
+                } else if (editor.defers(path)) {
+                    editor.defer(path, image.readAllBytes(path));
                 } else {
                     byte[] content = editor.edit(path, image.readAllBytes(path));
                     writer.writeFile(path, content.length, new ByteArrayInputStream(content), times);
@@ -792,10 +853,15 @@ public final class ExtractJob implements CreateJob {
         private final FatWriter writer;
         private final ConfigEditor editor;
 
-        EditingSink(IsoTreeToFat copier, FatWriter writer, ConfigEditor editor) {
+        private final boolean bootSyslinuxReplaced;
+        private boolean replacedBootSyslinux;
+
+        /** @param installsSyslinux whether our SYSLINUX goes onto the stick (then the ISO's loses its place) */
+        EditingSink(IsoTreeToFat copier, FatWriter writer, ConfigEditor editor, boolean installsSyslinux) {
             this.copier = copier;
             this.writer = writer;
             this.editor = editor;
+            this.bootSyslinuxReplaced = installsSyslinux;
         }
 
         @Override
@@ -807,7 +873,13 @@ public final class ExtractJob implements CreateJob {
         @Override
         public void file(IsoEntry file, InputStream content) throws IOException {
             cancellation.check();
-            if (editor.edits(file.path())) {
+            if (editor.defers(file.path())) {
+                editor.defer(file.path(), content.readAllBytes());
+            } else if (bootSyslinuxReplaced && BOOT_SYSLINUX_OWNED.contains(file.path().toLowerCase(Locale.ROOT))) {
+                // archiso's own SYSLINUX files: ours replace them (see writeSyslinuxFiles)
+                content.transferTo(OutputStream.nullOutputStream());
+                replacedBootSyslinux = true;
+            } else if (editor.edits(file.path())) {
                 byte[] edited = editor.edit(file.path(), content.readAllBytes());
                 Instant modified = file.modified() == null ? Instant.EPOCH : file.modified();
                 writer.writeFile(file.path(), edited.length, new ByteArrayInputStream(edited),
@@ -839,18 +911,95 @@ public final class ExtractJob implements CreateJob {
         private final String fatUuid;
         private final PersistenceRecipe recipe;
         private final Map<String, byte[]> editedGrub = new LinkedHashMap<>();
+        private final String fatLabel;
+        private final boolean archiso;
+        private final boolean systemdBoot;
+        /** systemd-boot's files, held back until the whole tree is copied: their edit needs them all. */
+        private final Map<String, byte[]> loaderFiles = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        private final List<byte[]> editedLoaderEntries = new ArrayList<>();
 
         ConfigEditor(LiveFamily family, Detail detail) {
             this.fatUuid = Fat32Formatter.serialText(detail.fatSerial());
+            this.fatLabel = detail.fatLabel();
             this.recipe = detail.recipe();
+            this.archiso = family.family() == Family.ARCH_ARCHISO || family.family() == Family.SYSTEMRESCUE;
+            boolean loaderEntries = false;
             for (BootConfig config : family.bootConfigs()) {
+                loaderEntries |= config.loader() == BootConfig.Loader.SYSTEMD_BOOT;
+                if (config.loader() == BootConfig.Loader.SYSLINUX && config.read() && config.kernelLines().isEmpty()) {
+                    // menus of other things (archiso_tail.cfg's chain.c32, isolinux.cfg's CONFIG):
+                    // nothing to relabel, and a persistent copy of them would boot no live system
+                    continue;
+                }
                 loaders.put(config.path().toLowerCase(Locale.ROOT), config.loader());
             }
+            this.systemdBoot = loaderEntries;
         }
 
         boolean edits(String path) {
             BootConfig.Loader loader = loaders.get(path.toLowerCase(Locale.ROOT));
             return loader == BootConfig.Loader.GRUB || loader == BootConfig.Loader.SYSLINUX;
+        }
+
+        /** systemd-boot's loader.conf and entries: written by {@link #writeLoaderFiles} once all are known. */
+        boolean defers(String path) {
+            String lower = path.toLowerCase(Locale.ROOT);
+            return systemdBoot && (lower.equals(LOADER_CONF)
+                    || lower.startsWith(LOADER_ENTRIES + "/") && lower.endsWith(".conf") && lower.indexOf('/', LOADER_ENTRIES.length() + 1) < 0);
+        }
+
+        /** Keeps a systemd-boot file for later; the ISO tree's copy wins over the EFI image's. */
+        void defer(String path, byte[] content) {
+            loaderFiles.putIfAbsent(path, content);
+        }
+
+        /**
+         * Writes systemd-boot's files relabelled for the FAT32 partition, with one entry per
+         * profile and loader.conf's default on the first (SystemdBootConfig), as systemd-boot
+         * reads them from the partition it started from.
+         */
+        void writeLoaderFiles(FatWriter writer, FileTimes times) throws IOException {
+            if (loaderFiles.isEmpty()) {
+                return;
+            }
+            Map<String, byte[]> entries = new java.util.TreeMap<>();
+            byte[] loaderConf = new byte[0];
+            for (Map.Entry<String, byte[]> e : loaderFiles.entrySet()) {
+                byte[] relabelled = relabel(new String(e.getValue(), StandardCharsets.ISO_8859_1), false)
+                        .getBytes(StandardCharsets.ISO_8859_1);
+                if (e.getKey().equalsIgnoreCase(LOADER_CONF)) {
+                    loaderConf = relabelled;
+                } else {
+                    entries.put(e.getKey().substring(LOADER_ENTRIES.length() + 1), relabelled);
+                }
+            }
+            SystemdBootConfig.Edit edit;
+            try {
+                edit = entries.isEmpty() ? new SystemdBootConfig.Edit(new java.util.TreeMap<>(), loaderConf, List.of())
+                        : SystemdBootConfig.withPersistence(entries, loaderConf, recipe);
+            } catch (BootConfigException e) {
+                throw new IOException("cannot edit " + LOADER_ENTRIES + ": " + e.getMessage(), e);
+            }
+            if (!edit.entries().isEmpty() && writer.volume().stat(LOADER_ENTRIES).isEmpty()) {
+                writer.mkdirs(LOADER_ENTRIES, times);
+            }
+            String defaultName = edit.entries().isEmpty() ? null
+                    : SystemdBootConfig.defaultEntryName(edit.entries(), edit.loaderConf());
+            if (defaultName != null) {
+                editedLoaderEntries.add(edit.entries().get(defaultName));
+            }
+            for (Map.Entry<String, byte[]> e : edit.entries().entrySet()) {
+                writer.writeFile(LOADER_ENTRIES + "/" + e.getKey(), e.getValue().length,
+                        new ByteArrayInputStream(e.getValue()), times);
+                if (!e.getKey().equals(defaultName)) {
+                    editedLoaderEntries.add(e.getValue());
+                }
+            }
+            for (String path : loaderFiles.keySet()) {
+                if (path.equalsIgnoreCase(LOADER_CONF)) {
+                    writer.writeFile(path, edit.loaderConf().length, new ByteArrayInputStream(edit.loaderConf()), times);
+                }
+            }
         }
 
         byte[] edit(String path, byte[] content) throws IOException {
@@ -881,30 +1030,45 @@ public final class ExtractJob implements CreateJob {
         }
 
         /**
-         * The GRUB menu UEFI boots, as edited: /EFI/BOOT/grub.cfg when it has kernel entries
-         * (Fedora), else the edited configuration with the most (Debian's /boot/grub/grub.cfg).
+         * The syslinux.cfg offering the menu UEFI boots, as edited: from /EFI/BOOT/grub.cfg when it
+         * has kernel entries (Fedora), else from the edited GRUB configuration with the most
+         * (Debian's /boot/grub/grub.cfg, SystemRescue's grubsrcd.cfg), else from systemd-boot's
+         * entries (Arch).
          */
-        byte[] uefiMenu() throws IOException {
+        String biosMenu() throws IOException {
             byte[] best = null;
             int most = 0;
             for (Map.Entry<String, byte[]> e : editedGrub.entrySet()) {
                 int entries = SyslinuxMenu.entries(e.getValue()).size();
                 if (e.getKey().equalsIgnoreCase("/EFI/BOOT/grub.cfg") && entries > 0) {
-                    return e.getValue();
+                    return SyslinuxMenu.fromGrub(e.getValue());
                 }
                 if (entries > most) {
                     most = entries;
                     best = e.getValue();
                 }
             }
-            if (best == null) {
-                throw new IOException("no GRUB configuration with kernel entries to make syslinux.cfg from");
+            if (best != null) {
+                return SyslinuxMenu.fromGrub(best);
             }
-            return best;
+            if (!editedLoaderEntries.isEmpty()) {
+                // archiso: systemd-boot's entries, the default (persistent) one first
+                return SyslinuxMenu.fromLoaderEntries(editedLoaderEntries, 5);
+            }
+            throw new IOException("no GRUB configuration or systemd-boot entry with a kernel to make syslinux.cfg from");
         }
 
         String relabel(String text, boolean grub) {
             String out = ROOT_LABEL.matcher(text).replaceAll(Matcher.quoteReplacement("root=live:UUID=" + fatUuid));
+            if (archiso) {
+                // archiso mounts /dev/disk/by-label/<archisolabel> (or img_label), or searches for
+                // the partition holding /boot/<archisosearchuuid>.uuid: point both at the FAT32
+                // partition itself (archisodevice= takes a UUID= tag, hooks/archiso _mnt_dev).
+                String byLabel = fatLabel.indexOf(' ') < 0 ? fatLabel : null;
+                out = ARCHISO_LABEL.matcher(out).replaceAll(m -> Matcher.quoteReplacement(byLabel != null
+                        ? m.group(1) + "=" + byLabel : "archisodevice=UUID=" + fatUuid));
+                out = ARCHISO_SEARCH_UUID.matcher(out).replaceAll(Matcher.quoteReplacement("archisodevice=UUID=" + fatUuid));
+            }
             if (!grub) {
                 return out;
             }

@@ -12,7 +12,13 @@
  *                   line carries rd.live.overlay.overlayfs).
  *   Fedora home     LiveOS/home.img, an empty ext4 image (livesys mounts it on /home).
  *   Debian          ext4 partition labelled "persistence" with persistence.conf "/ union"
- *                   (live-boot skips the partition it booted from, so never a file on the FAT).
+ *                   (live-boot skips the partition it booted from, so never a file on the FAT);
+ *                   home: ext4 partition "home-rw" with "/home", entries say
+ *                   persistence-label=persistence,home-rw; a profile NAME: its own partition
+ *                   labelled NAME (as in hybrid mode: HybridStores decides these).
+ *   archiso, SR     one ext4 partition labelled "persistence": persistent/{upperdir,workdir}
+ *                   and NAME/{upperdir,workdir} per profile (cow_label=persistence
+ *                   cow_directory=persistent|NAME); FAT32 cannot be an overlayfs upper layer.
  *   Ubuntu          a file /writable: ext4 image labelled "writable" (casper creates upper/ and
  *                   work/ itself); home: /home-rw, labelled "home-rw".
  *   any store of 4 GiB or more becomes an ext4 partition holding the same tree (Fedora: the

@@ -36,9 +36,34 @@ public final class GptWriter {
         int sectorSize = device.logicalSectorSize();
         long diskSectors = device.size() / sectorSize;
         long arraySectors = gpt.arraySectors(sectorSize);
-        long backupEntriesLba = backupHeaderLba - arraySectors;
         check(gpt, primaryEntriesLba, backupHeaderLba, diskSectors, arraySectors);
+        writeCopies(device, gpt, primaryEntriesLba, backupHeaderLba);
+    }
 
+    /**
+     * Writes {@code gpt} like {@link #write} but without judging its entries: for a table
+     * another tool made and we only move, such as the GPT xorriso's -isohybrid-gpt-basdat puts
+     * beside an isohybrid MBR, whose entry 1 starts at sector 0 inside the primary array (the
+     * MBR rules such disks; the GPT is kept consistent, not made valid). The copies must still
+     * lie on the device.
+     */
+    public static void writeAsFound(BlockDevice device, Gpt gpt, long primaryEntriesLba, long backupHeaderLba)
+            throws IOException {
+        int sectorSize = device.logicalSectorSize();
+        long diskSectors = device.size() / sectorSize;
+        long arraySectors = gpt.arraySectors(sectorSize);
+        if (primaryEntriesLba < 2 || backupHeaderLba >= diskSectors || backupHeaderLba - arraySectors <= 1) {
+            throw new PartitionTableException("GPT to write", 0, "primary array at " + primaryEntriesLba
+                    + " or backup header at " + backupHeaderLba + " does not fit a disk of " + diskSectors + " sectors");
+        }
+        writeCopies(device, gpt, primaryEntriesLba, backupHeaderLba);
+    }
+
+    private static void writeCopies(BlockDevice device, Gpt gpt, long primaryEntriesLba, long backupHeaderLba)
+            throws IOException {
+        int sectorSize = device.logicalSectorSize();
+        long arraySectors = gpt.arraySectors(sectorSize);
+        long backupEntriesLba = backupHeaderLba - arraySectors;
         byte[] array = gpt.encodeArray();
         long arrayCrc = GptHeader.crc32(array);
         GptHeader primary = new GptHeader(GptHeader.REVISION_1_0, GptHeader.SIZE, 1, backupHeaderLba, gpt.firstUsableLba(),

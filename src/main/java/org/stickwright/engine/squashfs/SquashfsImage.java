@@ -371,6 +371,92 @@ public final class SquashfsImage {
         return out.toByteArray();
     }
 
+    /**
+     * Streams a regular file of any size block by block (a nested rootfs.img of several GiB):
+     * at most one decompressed block is held at a time.
+     */
+    public java.io.InputStream openFile(SquashfsEntry file) throws IOException {
+        if (!file.isFile()) {
+            throw new IllegalArgumentException(file.path() + " is not a regular file");
+        }
+        SquashfsEntry.FileLayout layout = file.layout();
+        int blockSize = superblock.blockSize();
+        long needed = layout.fragmentIndex() == NO_FRAGMENT ? file.size() : (long) layout.blockSizes().size()
+                * blockSize;
+        if (layout.blockSizes().size() * (long) blockSize < needed
+                || (layout.fragmentIndex() != NO_FRAGMENT && file.size() - needed >= blockSize)) {
+            throw new SquashfsFormatException("file inode", layout.blocksStart(), file.path() + " of " + file.size()
+                    + " bytes does not match its " + layout.blockSizes().size() + " blocks");
+        }
+        return new java.io.InputStream() {
+            private long position = layout.blocksStart();
+            private int nextBlock;
+            private long remaining = file.size();
+            private byte[] current = new byte[0];
+            private int at;
+            private boolean tailDone;
+
+            private boolean fill() throws IOException {
+                while (at == current.length) {
+                    if (remaining == 0) {
+                        return false;
+                    }
+                    if (nextBlock < layout.blockSizes().size()) {
+                        long word = layout.blockSizes().get(nextBlock++);
+                        int want = (int) Math.min(blockSize, remaining);
+                        int onDisk = (int) (word & 0x00FFFFFF);
+                        if (onDisk == 0) {
+                            current = new byte[want];
+                        } else {
+                            byte[] block = readData(position, onDisk, (word & 0x01000000) != 0, blockSize,
+                                    "data block");
+                            if (block.length < want) {
+                                throw new SquashfsFormatException("data block", position, "holds " + block.length
+                                        + " bytes, expected " + want);
+                            }
+                            current = block.length == want ? block : java.util.Arrays.copyOf(block, want);
+                            position += onDisk;
+                        }
+                    } else if (!tailDone && layout.fragmentIndex() != NO_FRAGMENT) {
+                        tailDone = true;
+                        byte[] fragment = fragment(layout.fragmentIndex());
+                        if (layout.fragmentOffset() + remaining > fragment.length) {
+                            throw new SquashfsFormatException("fragment", layout.fragmentIndex(), "tail of "
+                                    + file.path() + " overruns fragment of " + fragment.length + " bytes");
+                        }
+                        int from = (int) layout.fragmentOffset();
+                        current = java.util.Arrays.copyOfRange(fragment, from, from + (int) remaining);
+                    } else {
+                        throw new SquashfsFormatException("file inode", layout.blocksStart(), file.path() + " lacks "
+                                + remaining + " bytes");
+                    }
+                    at = 0;
+                    remaining -= current.length;
+                }
+                return true;
+            }
+
+            @Override
+            public int read() throws IOException {
+                return fill() ? current[at++] & 0xff : -1;
+            }
+
+            @Override
+            public int read(byte[] into, int offset, int length) throws IOException {
+                if (length == 0) {
+                    return 0;
+                }
+                if (!fill()) {
+                    return -1;
+                }
+                int n = Math.min(length, current.length - at);
+                System.arraycopy(current, at, into, offset, n);
+                at += n;
+                return n;
+            }
+        };
+    }
+
     private byte[] readData(long position, int onDisk, boolean uncompressed, int max, String structure)
             throws IOException {
         if (onDisk > max || position < 0 || position + onDisk > superblock.bytesUsed()) {

@@ -71,7 +71,7 @@ public final class ExtractCreateBenchmark {
         Files.deleteIfExists(target);
         long start = System.nanoTime();
         CreateRequest request = new CreateRequest(iso, CreateRequest.Mode.EXTRACT, persistence, 0, List.of(), null,
-                CreateRequest.DataFs.NONE, false, false, null, true, OptionalLong.empty());
+                CreateRequest.DataFs.FAT32, false, false, null, true, OptionalLong.empty());
         ExtractJob job = new ExtractJob(request, new Progress(), new Cancellation());
         try (ImageFile device = ImageFile.create(target, TARGET)) {
             CreatePlan plan = job.plan(device.size(), device.logicalSectorSize());

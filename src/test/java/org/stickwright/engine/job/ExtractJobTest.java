@@ -41,7 +41,7 @@ class ExtractJobTest {
 
     @BeforeAll
     static void tools() {
-        Capabilities.requireTools("sfdisk", "sgdisk", "fsck.fat", "mcopy", "mdir", "e2fsck", "debugfs", "xorriso", "dd",
+        Capabilities.requireTools("sfdisk", "sgdisk", "fsck.fat", "mcopy", "mdir", "mattrib", "e2fsck", "debugfs", "xorriso", "dd",
                 "syslinux");
     }
 
@@ -73,6 +73,8 @@ class ExtractJobTest {
         try (ImageFile image = ImageFile.openReadOnly(stick)) {
             assertThat(image.readBytes(0, mbrCode.length)).isEqualTo(mbrCode);
         }
+        // SYSLINUX's installer marks its loader so that nothing moves the sectors patched into it
+        assertThat(Tool.run("mattrib", "-i", fat.toString(), "::/ldlinux.sys").ok().stdout()).contains("SHR");
         try (ImageFile image = ImageFile.openReadOnly(fat)) {
             assertThat(new String(image.readBytes(3, 8), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("SYSLINUX");
             assertThat(image.readBytes(6 * 512, 512)).as("backup boot sector").isEqualTo(image.readBytes(0, 512));
@@ -149,6 +151,32 @@ class ExtractJobTest {
     }
 
     @Test
+    void debianHomeIsItsOwnExt4PartitionNamedBesideThePersistenceLabel() throws Exception {
+        Path stick = create(LiveFixture.DEBIAN_LIVE, "--persistence", "128M", "--home", "64M", "--size", "1G");
+        assertThat(Tool.run("sfdisk", "--verify", stick.toString()).ok().output()).contains("No errors detected");
+        Path fat = partition(stick, 1);
+        fsckFat(fat);
+        Path tree = copyTree(fat);
+        // as hybrid mode does: live-boot reads only the labels listed, each volume's persistence.conf
+        assertThat(Files.readString(tree.resolve("isolinux/live.cfg")))
+                .contains("console=ttyS0 persistence persistence-label=persistence,home-rw\n");
+        assertThat(Files.readString(tree.resolve("boot/grub/grub.cfg")))
+                .contains("console=ttyS0 persistence persistence-label=persistence,home-rw\n");
+        assertThat(Files.readString(tree.resolve("syslinux/syslinux.cfg")))
+                .contains("persistence persistence-label=persistence,home-rw\n");
+        Map<Integer, String[]> expected = Map.of(2, new String[] {"persistence", "/ union\n"}, 3,
+                new String[] {"home-rw", "/home\n"});
+        for (Map.Entry<Integer, String[]> e : expected.entrySet()) {
+            Path ext4 = partition(stick, e.getKey());
+            Tool.run("e2fsck", "-fn", ext4.toString()).ok();
+            assertThat(Tool.run("e2label", ext4.toString()).ok().stdout().trim()).isEqualTo(e.getValue()[0]);
+            assertThat(Tool.run("debugfs", "-R", "cat /persistence.conf", ext4.toString()).ok().stdout())
+                    .isEqualTo(e.getValue()[1]);
+        }
+        assertThat(Files.size(partition(stick, 3))).isEqualTo(64 * MIB);
+    }
+
+    @Test
     void aStoreOf4GiBOrMoreBecomesAnExt4PartitionAndCostsNoMoreTime() throws Exception {
         Path stick = create(LiveFixture.FEDORA_FLAT, "--persistence", "5G", "--size", "8G");
         Path fat = partition(stick, 1);
@@ -182,7 +210,7 @@ class ExtractJobTest {
     @Test
     void verifyReadsBackEverythingWrittenAndFindsAChangedByte() throws Exception {
         CreateRequest request = new CreateRequest(LiveFixture.FEDORA_FLAT.iso(), CreateRequest.Mode.EXTRACT, 64 * MIB,
-                0, List.of(), null, CreateRequest.DataFs.NONE, false, false, null, true, java.util.OptionalLong.of(9));
+                0, List.of(), null, CreateRequest.DataFs.FAT32, false, false, null, true, java.util.OptionalLong.of(9));
         ExtractJob job = new ExtractJob(request, new org.stickwright.engine.io.Progress(),
                 new org.stickwright.engine.io.Cancellation());
         try (ImageFile device = ImageFile.create(dir.resolve("verify.img"), 1L << 30)) {
