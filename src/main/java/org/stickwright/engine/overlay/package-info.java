@@ -43,5 +43,23 @@
  * table is intact, so setting valid back to 1 recovers everything but the failed writes. With
  * {@code PO} a full store only overflows in memory: the header stays valid, and a store is full
  * on disk when {@code (next_free + 1) × chunk} exceeds its size.
+ *
+ * <h2>Merging an overlayfs upper into a new root ({@link org.stickwright.engine.overlay.OverlayfsMerge})</h2>
+ * The upper directory (ext4, read with {@code Ext4Reader}) records only changes; the merge writes
+ * the tree overlayfs would show into a new squashfs ({@code SquashfsWriter}). Example: lower
+ * squashfs {@code /etc/hostname, /etc/removed, /var/cache/pkg/a.rpm, /opt/was-a-directory/inner}
+ * and an upper holding
+ * <pre>
+ * /etc/hostname          regular file                     replaces the lower file, its xattrs too
+ * /etc/removed           char 0:0, mode 0000 (whiteout)   the lower file is gone, so is the whiteout
+ * /var/cache             dir, trusted.overlay.opaque=y    lower /var/cache/pkg disappears
+ * /var/cache/fresh       regular file                     new
+ * /opt/was-a-directory   regular file                     replaces a lower directory and its subtree
+ * </pre>
+ * gives {@code /etc/hostname} (upper), {@code /var/cache/fresh}, {@code /opt/was-a-directory}
+ * (the file) and every untouched lower entry with its own xattrs (SELinux labels survive);
+ * {@code trusted.overlay.*} is dropped. Directories present in both layers take the upper's mode,
+ * owner and time. {@code OverlayfsMergeKernelTest} checks the result against the kernel's own
+ * {@code mount -t overlay} of the same two layers.
  */
 package org.stickwright.engine.overlay;

@@ -22,9 +22,30 @@ import java.util.List;
  * @param size          file size, symlink target length, or the directory's listing size (as unsquashfs shows)
  * @param symlinkTarget target of a symbolic link, else null
  * @param device        device number of block/char devices (major<<8|minor, new encoding), else 0
+ * @param xattrIndex    index into the xattr id table, or {@link #NO_XATTRS}
  */
 public record SquashfsEntry(String path, String name, Type type, int permissions, long uid, long gid, long mtime,
-        long inodeNumber, long size, String symlinkTarget, long device, FileLayout layout) {
+        long inodeNumber, long size, String symlinkTarget, long device, FileLayout layout, long xattrIndex) {
+
+    /** The xattr index of an inode without xattrs. */
+    public static final long NO_XATTRS = 0xFFFFFFFFL;
+
+    /** An entry without xattrs. */
+    public SquashfsEntry(String path, String name, Type type, int permissions, long uid, long gid, long mtime,
+            long inodeNumber, long size, String symlinkTarget, long device, FileLayout layout) {
+        this(path, name, type, permissions, uid, gid, mtime, inodeNumber, size, symlinkTarget, device, layout,
+                NO_XATTRS);
+    }
+
+    /** Major number of a device node (the kernel's new_decode_dev). */
+    public int deviceMajor() {
+        return (int) ((device >>> 8) & 0xfff);
+    }
+
+    /** Minor number of a device node. */
+    public int deviceMinor() {
+        return (int) ((device & 0xff) | ((device >>> 12) & 0xfff00));
+    }
 
     /** Inode types, basic and extended folded together. */
     public enum Type { DIRECTORY, FILE, SYMLINK, BLOCK_DEVICE, CHAR_DEVICE, FIFO, SOCKET }

@@ -128,6 +128,7 @@ public final class SquashfsImage {
         long mtime = c.u32();
         long inodeNumber = c.u32();
         SquashfsEntry.Type kind;
+        long xattr = SquashfsEntry.NO_XATTRS;
         long size = 0;
         String target = null;
         long deviceNumber = 0;
@@ -149,7 +150,7 @@ public final class SquashfsImage {
                 c.u32(); // parent inode
                 c.u16(); // index count (lookup aids we do not need)
                 int dirOffset = c.u16();
-                c.u32(); // xattr index
+                xattr = c.u32();
                 kind = SquashfsEntry.Type.DIRECTORY;
                 layout = new SquashfsEntry.FileLayout(0, List.of(), NO_FRAGMENT, 0, dirBlock, dirOffset);
             }
@@ -169,7 +170,7 @@ public final class SquashfsImage {
                     c.u32(); // link count
                     fragment = c.u32();
                     fragmentOffset = c.u32();
-                    c.u32(); // xattr index
+                    xattr = c.u32();
                 }
                 if (size < 0 || size > superblock.bytesUsed() * 64L * 1024 + (1L << 40)) {
                     throw new SquashfsFormatException("file inode", position, "absurd file size " + size);
@@ -195,21 +196,30 @@ public final class SquashfsImage {
                 }
                 target = new String(c.read((int) length), StandardCharsets.UTF_8);
                 size = length;
+                if (type == 10) {
+                    xattr = c.u32();
+                }
                 kind = SquashfsEntry.Type.SYMLINK;
             }
             case 4, 5, 11, 12 -> {
                 c.u32(); // link count
                 deviceNumber = c.u32();
+                if (type >= 11) {
+                    xattr = c.u32();
+                }
                 kind = type == 4 || type == 11 ? SquashfsEntry.Type.BLOCK_DEVICE : SquashfsEntry.Type.CHAR_DEVICE;
             }
             case 6, 7, 13, 14 -> {
                 c.u32(); // link count
+                if (type >= 13) {
+                    xattr = c.u32();
+                }
                 kind = type == 6 || type == 13 ? SquashfsEntry.Type.FIFO : SquashfsEntry.Type.SOCKET;
             }
             default -> throw new SquashfsFormatException("inode", position, "unknown inode type " + type);
         }
         return new SquashfsEntry(path, name, kind, permissions, uid, gid, mtime, inodeNumber, size, target,
-                deviceNumber, layout);
+                deviceNumber, layout, xattr);
     }
 
     /** The entries of a directory, in on-disk (sorted) order. */
@@ -263,6 +273,82 @@ public final class SquashfsImage {
             }
         }
         return entries;
+    }
+
+    /** Most xattrs one entry may carry before we call the table corrupt. */
+    static final int MAX_XATTRS_PER_ENTRY = 4096;
+
+    /**
+     * The extended attributes of an entry by full name ("security.selinux"): the inode's xattr
+     * index selects a 16-byte entry of the xattr id table (u64 reference into the key/value
+     * stream, u32 count, u32 size); each key is u16 type (0 user, 1 trusted, 2 security; +0x100
+     * = value stored out of line), u16 name length, the name without its prefix, then u32 value
+     * length and the value (or, out of line, u32 8 and a u64 reference to the value record).
+     */
+    public java.util.Map<String, byte[]> xattrs(SquashfsEntry entry) throws IOException {
+        java.util.Map<String, byte[]> out = new java.util.TreeMap<>();
+        if (entry.xattrIndex() == SquashfsEntry.NO_XATTRS) {
+            return out;
+        }
+        long table = superblock.xattrIdTableStart();
+        if (table == -1L || table < SquashfsSuperblock.SIZE || table + 16 > superblock.bytesUsed()) {
+            throw new SquashfsFormatException("xattr id table", table, entry.path() + " names xattr id "
+                    + entry.xattrIndex() + " but the image has no xattr table");
+        }
+        byte[] header = device.readBytes(table, 16);
+        long keyValues = le64(header, 0);
+        long ids = (header[8] & 0xffL) | (header[9] & 0xffL) << 8 | (header[10] & 0xffL) << 16
+                | (header[11] & 0xffL) << 24;
+        if (entry.xattrIndex() >= ids) {
+            throw new SquashfsFormatException("xattr id table", table, "xattr id " + entry.xattrIndex() + " of "
+                    + entry.path() + " exceeds the table's " + ids);
+        }
+        long pointerAt = table + 16 + (entry.xattrIndex() / 512) * 8;
+        if (pointerAt + 8 > superblock.bytesUsed()) {
+            throw new SquashfsFormatException("xattr id table", pointerAt, "lookup table overruns the image");
+        }
+        MetadataReader.Cursor id = metadata.cursor(le64(device.readBytes(pointerAt, 8), 0),
+                (int) (entry.xattrIndex() % 512) * 16);
+        long ref = id.u64();
+        long count = id.u32();
+        id.u32(); // total size
+        if (count > MAX_XATTRS_PER_ENTRY) {
+            throw new SquashfsFormatException("xattr id", pointerAt, count + " xattrs on " + entry.path());
+        }
+        MetadataReader.Cursor c = metadata.cursor(keyValues + (ref >>> 16), (int) (ref & 0xffff));
+        for (long i = 0; i < count; i++) {
+            int type = c.u16();
+            int nameLength = c.u16();
+            String prefix = switch (type & 0xff) {
+                case 0 -> "user.";
+                case 1 -> "trusted.";
+                case 2 -> "security.";
+                default -> throw new SquashfsFormatException("xattr key", c.blockPosition(), "unknown type " + type);
+            };
+            String name = prefix + new String(c.read(nameLength), StandardCharsets.UTF_8);
+            long valueLength = c.u32();
+            byte[] value;
+            if ((type & 0x100) != 0) {
+                if (valueLength != 8) {
+                    throw new SquashfsFormatException("xattr value", c.blockPosition(), "out-of-line reference of "
+                            + valueLength + " bytes");
+                }
+                long valueRef = c.u64();
+                MetadataReader.Cursor v = metadata.cursor(keyValues + (valueRef >>> 16), (int) (valueRef & 0xffff));
+                long length = v.u32();
+                if (length > 65536) {
+                    throw new SquashfsFormatException("xattr value", v.blockPosition(), length + " bytes");
+                }
+                value = v.read((int) length);
+            } else {
+                if (valueLength > 65536) {
+                    throw new SquashfsFormatException("xattr value", c.blockPosition(), valueLength + " bytes");
+                }
+                value = c.read((int) valueLength);
+            }
+            out.put(name, value);
+        }
+        return out;
     }
 
     /** Every node below the root (root excluded), each directory before its contents. */

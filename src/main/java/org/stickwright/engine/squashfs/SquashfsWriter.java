@@ -291,7 +291,7 @@ public final class SquashfsWriter implements Closeable {
     public static SquashfsWriter create(Path out, Options options) throws IOException {
         FileChannel channel = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
-        SquashfsWriter writer = new SquashfsWriter(new Sink() {
+        return new SquashfsWriter(new Sink() {
             @Override
             public void write(ByteBuffer bytes, long position) throws IOException {
                 while (bytes.hasRemaining()) {
@@ -314,13 +314,11 @@ public final class SquashfsWriter implements Closeable {
                 channel.close();
             }
         }, options);
-        writer.initIds();
-        return writer;
     }
 
     /** Writes the image from byte 0 of {@code device} (not closed by the writer); fails if it outgrows it. */
     public static SquashfsWriter create(BlockDevice device, Options options) throws IOException {
-        SquashfsWriter writer = new SquashfsWriter(new Sink() {
+        return new SquashfsWriter(new Sink() {
             @Override
             public void write(ByteBuffer bytes, long position) throws IOException {
                 device.write(bytes, position);
@@ -340,13 +338,6 @@ public final class SquashfsWriter implements Closeable {
             public void close() {
             }
         }, options);
-        writer.initIds();
-        return writer;
-    }
-
-    private void initIds() throws SquashfsWriteException {
-        root.uidIndex = idOf(0, "/");
-        root.gidIndex = root.uidIndex;
     }
 
     /** The superblock written by {@link #close()} (bytes used, table positions), empty before. */
@@ -767,6 +758,11 @@ public final class SquashfsWriter implements Closeable {
         flushFragment();
         drain();
         checkDeclared(root);
+        if (!root.declared) {
+            // Registered only now: unsquashfs refuses more ids than twice the inodes, so none may go unused.
+            root.uidIndex = idOf(0, "/");
+            root.gidIndex = root.uidIndex;
+        }
 
         int[] counter = {0};
         number(root, counter);
@@ -780,12 +776,8 @@ public final class SquashfsWriter implements Closeable {
         long inodeTableStart = dataEnd();
         append(inodes.finish());
         long directoryTableStart = dataEnd();
-        byte[] dirBytes = directories.finish();
-        if (dirBytes.length == 0) {
-            // Only an empty root: the kernel wants the directory table to end before the next table starts.
-            dirBytes = new byte[] {0, (byte) 0x80};
-        }
-        append(dirBytes);
+        // Empty when the root is the only directory and has no entries, as mksquashfs leaves it.
+        append(directories.finish());
 
         MetadataWriter fragmentTable = new MetadataWriter(compressor);
         for (FragmentEntry f : fragments) {

@@ -22,7 +22,7 @@ import org.stickwright.testing.Tool;
  * needs no memory), and one line per path describing what a tree holds, computed from the spec
  * on one side and from a real directory (unsquashfs's extraction, the kernel's mount) on the other.
  */
-final class SquashfsTrees {
+public final class SquashfsTrees {
     private SquashfsTrees() {
     }
 
@@ -137,7 +137,7 @@ final class SquashfsTrees {
     }
 
     /** Fails listing only the paths whose lines differ (whole maps of 600 entries are unreadable). */
-    static void assertSameTree(Map<String, String> actual, Map<String, String> expected) {
+    public static void assertSameTree(Map<String, String> actual, Map<String, String> expected) {
         List<String> differences = new ArrayList<>();
         java.util.Set<String> paths = new java.util.TreeSet<>(actual.keySet());
         paths.addAll(expected.keySet());
@@ -188,7 +188,7 @@ final class SquashfsTrees {
     }
 
     /** The same lines for a real tree below {@code top} (an extraction or a mount point). */
-    static Map<String, String> actual(Path top, boolean withXattrs) throws IOException {
+    public static Map<String, String> actual(Path top, boolean withXattrs) throws IOException {
         Map<String, Map<String, byte[]>> xattrs = withXattrs ? getfattr(top) : Map.of();
         Map<String, String> lines = new TreeMap<>();
         List<Path> paths;

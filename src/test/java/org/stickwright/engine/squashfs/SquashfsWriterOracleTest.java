@@ -95,6 +95,25 @@ class SquashfsWriterOracleTest {
         }
     }
 
+    /** Found by hand: an unused id 0 made unsquashfs refuse a root-only image (more ids than 2 x inodes). */
+    @org.junit.jupiter.api.Test
+    void aRootOnlyImageAndAnUndeclaredRootAreAccepted() throws IOException {
+        Capabilities.requireTools("unsquashfs");
+        Path empty = dir.resolve("empty.sqfs");
+        try (SquashfsWriter w = SquashfsWriter.create(empty, SquashfsWriter.Options.defaults())) {
+            w.directory("/", 0700, 5, 6, 1234, Map.of());
+        }
+        assertThat(Tool.run("unsquashfs", "-lln", empty.toString()).ok().stdout())
+                .containsPattern("(?m)^drwx------ 5/6 .* squashfs-root$");
+        Path implicit = dir.resolve("implicit-root.sqfs");
+        try (SquashfsWriter w = SquashfsWriter.create(implicit, SquashfsWriter.Options.defaults())) {
+            w.symlink("/a", 0777, 7, 8, 0, Map.of(), "b");
+        }
+        assertThat(Tool.run("unsquashfs", "-lln", implicit.toString()).ok().stdout())
+                .containsPattern("(?m)^drwxr-xr-x 0/0 .* squashfs-root$")
+                .containsPattern("(?m)^lrwxrwxrwx 7/8 .* squashfs-root/a -> b$");
+    }
+
     /** "-rwxr-xr-x 0/0 size" for a spec entry, as unsquashfs -lln prints it. */
     static String lsLine(Entry e) {
         char type = switch (e.kind()) {

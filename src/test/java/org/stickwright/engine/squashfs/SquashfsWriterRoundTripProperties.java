@@ -84,7 +84,14 @@ class SquashfsWriterRoundTripProperties {
             case FIFO -> "fifo";
             case SOCKET -> "socket";
         };
-        return what + " " + Integer.toOctalString(e.mode() & 07777) + " " + e.uid() + ":" + e.gid() + " " + e.mtime();
+        return what + " " + Integer.toOctalString(e.mode() & 07777) + " " + e.uid() + ":" + e.gid() + " " + e.mtime()
+                + xattrText(e.xattrs());
+    }
+
+    static String xattrText(Map<String, byte[]> xattrs) {
+        StringBuilder s = new StringBuilder();
+        new TreeMap<>(xattrs).forEach((k, v) -> s.append(' ').append(k).append('=').append(HexFormat.of().formatHex(v)));
+        return s.toString();
     }
 
     static String describe(SquashfsImage image, SquashfsEntry e) throws IOException {
@@ -97,7 +104,8 @@ class SquashfsWriterRoundTripProperties {
             case FIFO -> "fifo";
             case SOCKET -> "socket";
         };
-        return what + " " + Integer.toOctalString(e.permissions()) + " " + e.uid() + ":" + e.gid() + " " + e.mtime();
+        return what + " " + Integer.toOctalString(e.permissions()) + " " + e.uid() + ":" + e.gid() + " " + e.mtime()
+                + xattrText(image.xattrs(e));
     }
 
     private static String sha256(SquashfsImage image, SquashfsEntry e) throws IOException {
@@ -149,8 +157,12 @@ class SquashfsWriterRoundTripProperties {
             long gid = owners[random.nextInt(owners.length)];
             long mtime = random.nextInt() & 0xFFFFFFFFL;
             int mode = random.nextInt(010000);
-            Map<String, byte[]> xattrs = random.nextInt(4) == 0
-                    ? Map.of("user.k" + random.nextInt(3), new byte[random.nextInt(40)]) : Map.of();
+            Map<String, byte[]> xattrs = switch (random.nextInt(6)) {
+                case 0 -> Map.of("user.k" + random.nextInt(3), new byte[random.nextInt(40)]);
+                case 1 -> Map.of("security.selinux", ("system_u:object_r:t" + random.nextInt(3) + ":s0").getBytes(
+                        java.nio.charset.StandardCharsets.UTF_8), "trusted.overlay.opaque", new byte[] {'y'});
+                default -> Map.of();
+            };
             int pick = random.nextInt(20);
             if (pick < 4) {
                 entries.add(Entry.dir(path, mode, uid, gid, mtime, xattrs));
@@ -166,7 +178,7 @@ class SquashfsWriterRoundTripProperties {
                         randomName(random) + "/" + randomName(random), 0, 0));
             } else {
                 Kind kind = new Kind[] {Kind.CHAR, Kind.BLOCK, Kind.FIFO, Kind.SOCKET}[random.nextInt(4)];
-                entries.add(Entry.node(kind, path, mode, uid, gid, mtime, random.nextInt(4096),
+                entries.add(new Entry(kind, path, mode, uid, gid, mtime, xattrs, 0, 0, 0, null, random.nextInt(4096),
                         random.nextInt(1 << 20)));
             }
         }

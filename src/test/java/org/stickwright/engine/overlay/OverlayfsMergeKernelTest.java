@@ -1,0 +1,167 @@
+package org.stickwright.engine.overlay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.stickwright.engine.ext.Ext4Entry;
+import org.stickwright.engine.ext.Ext4Formatter;
+import org.stickwright.engine.ext.Ext4Options;
+import org.stickwright.engine.ext.Ext4Reader;
+import org.stickwright.engine.io.ImageFile;
+import org.stickwright.engine.io.MemoryBlockDevice;
+import org.stickwright.engine.squashfs.SquashfsImage;
+import org.stickwright.engine.squashfs.SquashfsTrees;
+import org.stickwright.engine.squashfs.SquashfsWriter;
+import org.stickwright.testing.Capabilities;
+import org.stickwright.testing.LoopDevice;
+import org.stickwright.testing.Tags;
+import org.stickwright.testing.Tool;
+
+/**
+ * The kernel's overlayfs as the oracle for {@link OverlayfsMerge}: a lower squashfs made by
+ * mksquashfs, an upper directory made by our Ext4Formatter (a changed file, a new one, a
+ * whiteout, an opaque directory, a file replacing a lower directory, a replaced symlink), mounted
+ * together with {@code mount -t overlay}; the squashfs we merge them into, mounted by the kernel,
+ * shows the same tree: contents, modes, owners, times and xattrs.
+ */
+@Tag(Tags.ROOT)
+@Tag(Tags.LOOP)
+@Tag(Tags.ORACLE)
+class OverlayfsMergeKernelTest {
+    @TempDir
+    Path dir;
+
+    private static void write(Path file, String text) throws Exception {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text);
+    }
+
+    static List<Ext4Entry> upperVolume() {
+        return List.of(
+                Ext4Entry.directory("/overlayfs", 0755),
+                Ext4Entry.directory("/overlayfs/etc", 0755),
+                Ext4Entry.file("/overlayfs/etc/hostname", 0644, "upper-host\n").xattr("user.origin", "upper"),
+                Ext4Entry.whiteout("/overlayfs/etc/removed"),
+                Ext4Entry.directory("/overlayfs/var", 0755),
+                Ext4Entry.directory("/overlayfs/var/cache", 0700).xattr(OverlayfsUpper.OPAQUE_XATTR, "y"),
+                Ext4Entry.file("/overlayfs/var/cache/fresh", 0600, "after the opaque cut\n"),
+                Ext4Entry.directory("/overlayfs/opt", 0755),
+                Ext4Entry.file("/overlayfs/opt/was-a-directory", 0644, "now a file\n"),
+                Ext4Entry.directory("/overlayfs/home", 0755),
+                Ext4Entry.directory("/overlayfs/home/liveuser", 0700).owner(1000, 1000),
+                Ext4Entry.file("/overlayfs/home/liveuser/notes.txt", 0600, "x".repeat(200_000)).owner(1000, 1000),
+                Ext4Entry.symlink("/overlayfs/link", "usr/bin/tool"),
+                Ext4Entry.directory("/work", 0755));
+    }
+
+    @Test
+    void theMergedSquashfsShowsWhatTheKernelsOverlayShows() throws Exception {
+        Capabilities.requireLoopDevices();
+        Capabilities.requireTools("mksquashfs", "mount", "umount", "getfattr", "setfattr");
+        Path src = dir.resolve("lower-src");
+        write(src.resolve("etc/hostname"), "lower-host\n");
+        write(src.resolve("etc/removed"), "bye\n");
+        write(src.resolve("etc/keep"), "keep\n");
+        Tool.run("setfattr", "-n", "user.origin", "-v", "lower", src.resolve("etc/keep").toString()).ok();
+        Tool.run("setfattr", "-n", "user.origin", "-v", "lower", src.resolve("etc/hostname").toString()).ok();
+        write(src.resolve("var/cache/pkg/a.rpm"), "a".repeat(300_000));
+        write(src.resolve("var/cache/pkg/b.rpm"), "b");
+        write(src.resolve("var/log/messages"), "boot\n");
+        write(src.resolve("usr/bin/tool"), "#!/bin/sh\necho tool\n");
+        Files.setPosixFilePermissions(src.resolve("usr/bin/tool"),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        write(src.resolve("opt/was-a-directory/inner"), "hidden below a file\n");
+        Files.createDirectories(src.resolve("home"));
+        Files.createSymbolicLink(src.resolve("link"), Path.of("etc/hostname"));
+        Tool.run("mknod", src.resolve("usr/null").toString(), "c", "1", "3").ok();
+        Path lower = dir.resolve("lower.sqfs");
+        Tool.run("mksquashfs", src.toString(), lower.toString(), "-noappend", "-quiet", "-no-progress").ok();
+
+        Path upper = dir.resolve("upper.ext4");
+        try (ImageFile volume = ImageFile.create(upper, 64L << 20)) {
+            Ext4Formatter.format(volume, Ext4Options.labelled("persistence").withEntries(upperVolume()));
+        }
+
+        Path merged = dir.resolve("merged.sqfs");
+        OverlayfsMerge.Summary summary;
+        try (ImageFile lowerFile = ImageFile.openReadOnly(lower); ImageFile upperFile = ImageFile.openReadOnly(upper);
+                SquashfsWriter out = SquashfsWriter.create(merged, SquashfsWriter.Options.defaults())) {
+            summary = OverlayfsMerge.merge(SquashfsImage.open(lowerFile), Ext4Reader.open(upperFile), "/overlayfs",
+                    out);
+        }
+        assertThat(summary.whiteouts()).isEqualTo(1);
+        assertThat(summary.opaqueDirectories()).isEqualTo(1);
+
+        Path lowerMount = Files.createDirectories(dir.resolve("lower"));
+        Path upperMount = Files.createDirectories(dir.resolve("upper"));
+        Path overlayMount = Files.createDirectories(dir.resolve("overlay"));
+        Path mergedMount = Files.createDirectories(dir.resolve("merged"));
+        try (LoopDevice lowerLoop = LoopDevice.attach(lower); LoopDevice upperLoop = LoopDevice.attach(upper);
+                LoopDevice mergedLoop = LoopDevice.attach(merged)) {
+            Tool.run("mount", "-t", "squashfs", "-o", "ro", lowerLoop.device().toString(), lowerMount.toString()).ok();
+            try {
+                Tool.run("mount", "-t", "ext4", upperLoop.device().toString(), upperMount.toString()).ok();
+                try {
+                    Tool.run("mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + lowerMount + ",upperdir="
+                            + upperMount.resolve("overlayfs") + ",workdir=" + upperMount.resolve("work"),
+                            overlayMount.toString()).ok();
+                    try {
+                        Tool.run("mount", "-t", "squashfs", "-o", "ro", mergedLoop.device().toString(),
+                                mergedMount.toString()).ok();
+                        try {
+                            Map<String, String> kernel = SquashfsTrees.actual(overlayMount, true);
+                            Map<String, String> ours = SquashfsTrees.actual(mergedMount, true);
+                            SquashfsTrees.assertSameTree(ours, kernel);
+                            // And independently of the kernel: the changes we made are the ones we see.
+                            assertThat(Files.readString(mergedMount.resolve("etc/hostname"))).isEqualTo("upper-host\n");
+                            assertThat(mergedMount.resolve("etc/removed")).doesNotExist();
+                            assertThat(mergedMount.resolve("var/cache/pkg")).doesNotExist();
+                            assertThat(mergedMount.resolve("var/cache/fresh")).isRegularFile();
+                            assertThat(mergedMount.resolve("var/log/messages")).isRegularFile();
+                            assertThat(mergedMount.resolve("opt/was-a-directory")).isRegularFile();
+                            assertThat(Files.readSymbolicLink(mergedMount.resolve("link"))).isEqualTo(
+                                    Path.of("usr/bin/tool"));
+                            assertThat(ours.get("/etc/keep")).contains("user.origin=0x" + java.util.HexFormat.of()
+                                    .formatHex("lower".getBytes(StandardCharsets.UTF_8)));
+                            assertThat(String.join("\n", ours.values())).doesNotContain("trusted.overlay");
+                        } finally {
+                            Tool.run("umount", mergedMount.toString()).ok();
+                        }
+                    } finally {
+                        Tool.run("umount", overlayMount.toString()).ok();
+                    }
+                } finally {
+                    Tool.run("umount", upperMount.toString()).ok();
+                }
+            } finally {
+                Tool.run("umount", lowerMount.toString()).ok();
+            }
+        }
+    }
+
+    @Test
+    void metacopyUppersAreRefused() throws Exception {
+        MemoryBlockDevice volume = new MemoryBlockDevice(16L << 20);
+        Ext4Formatter.format(volume, Ext4Options.labelled("persistence").withEntries(List.of(
+                Ext4Entry.directory("/rw", 0755),
+                Ext4Entry.file("/rw/bin", 0755, "").xattr("trusted.overlay.metacopy", new byte[0]))));
+        Path lower = dir.resolve("empty.sqfs");
+        try (SquashfsWriter w = SquashfsWriter.create(lower, SquashfsWriter.Options.defaults())) {
+            w.directory("/", 0755, 0, 0, 0, Map.of());
+        }
+        try (ImageFile lowerFile = ImageFile.openReadOnly(lower);
+                SquashfsWriter out = SquashfsWriter.create(dir.resolve("m.sqfs"), SquashfsWriter.Options.defaults())) {
+            assertThatThrownBy(() -> OverlayfsMerge.merge(SquashfsImage.open(lowerFile), Ext4Reader.open(volume), "/rw",
+                    out)).isInstanceOf(OverlayfsMergeException.class).hasMessageContaining("/bin")
+                    .hasMessageContaining("metacopy");
+        }
+    }
+}
