@@ -74,11 +74,13 @@ else
 fi
 
 # Overlay tests (only with stickwright.overlaytest=STEP on the kernel line; other tests never
-# see this): STEP "write" creates, overwrites and deletes known files on /; "fill" writes until
-# the overlay is full. Every overlay test prints the known files' checksums
-#   STICKWRIGHT-FILE <md5|MISSING> <path>
+# see this): STEP "write" creates, overwrites and deletes known files on / and replaces the
+# empty /mnt by a new one holding stickwright-opaque.txt; "fill" writes until the overlay is
+# full. Every overlay test prints the known files' checksums and what /mnt holds
+#   STICKWRIGHT-FILE <md5|MISSING> <path>   STICKWRIGHT-MNT <names in /mnt>
 # and, after / is read-only and synced (so no chunk is still in flight), the guest kernel's own
 #   STICKWRIGHT-DMSTATUS <dmsetup status live-rw>   STICKWRIGHT-DMTABLE <dmsetup table live-rw>
+#   STICKWRIGHT-DF <df -P -k / line: on overlayfs roots the upper's file system, i.e. the store>
 overlaytest=$(arg stickwright.overlaytest)
 known="/usr/share/stickwright/keep.txt /usr/share/stickwright/overwrite.txt /usr/share/stickwright/delete.txt /stickwright-ovl/new.txt"
 case "$overlaytest" in
@@ -87,6 +89,8 @@ case "$overlaytest" in
         seq 1000000 1040000 > /stickwright-ovl/new.txt
         seq 5000000 5002000 | dd of=/usr/share/stickwright/overwrite.txt bs=4096 seek=3 conv=notrunc 2>/dev/null
         rm -f /usr/share/stickwright/delete.txt
+        # an empty lower directory removed and made again: overlayfs marks the new one opaque
+        rmdir /mnt && mkdir /mnt && echo opaque > /mnt/stickwright-opaque.txt
         sync
         ;;
     fill)
@@ -100,15 +104,22 @@ if [ -n "$overlaytest" ]; then
         if [ -f "$file" ]; then sum=$(md5sum < "$file" | cut -d' ' -f1); else sum=MISSING; fi
         echo "STICKWRIGHT-FILE $sum $file"
     done
+    echo "STICKWRIGHT-MNT $(ls -A /mnt | tr '\n' ' ')"
 fi
 
 sync
 is_mounted /home && umount /home
 mount -o remount,ro / 2>/dev/null
+# as a shutdown does: the file systems holding overlay uppers (live-boot's persistence
+# partition, dracut's embedded overlay image) read-only too, so their journals are flushed
+awk '$3 == "ext4" && $2 != "/" { print $2 }' /proc/mounts | while read -r dir; do
+    mount -o remount,ro "$dir" || echo "STICKWRIGHT-ERROR cannot remount $dir read-only"
+done
 sync
 if [ -n "$overlaytest" ]; then
     echo "STICKWRIGHT-DMSTATUS $(dmsetup status live-rw 2>&1)"
     echo "STICKWRIGHT-DMTABLE $(dmsetup table live-rw 2>&1)"
+    echo "STICKWRIGHT-DF $(df -P -k / 2>&1 | tail -n 1)"
 fi
 echo "STICKWRIGHT-POWEROFF"
 poweroff -f

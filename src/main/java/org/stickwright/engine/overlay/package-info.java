@@ -61,5 +61,17 @@
  * {@code trusted.overlay.*} is dropped. Directories present in both layers take the upper's mode,
  * owner and time. {@code OverlayfsMergeKernelTest} checks the result against the kernel's own
  * {@code mount -t overlay} of the same two layers.
+ *
+ * <h2>Embedded overlayfs images and their names</h2>
+ * On FAT dracut keeps overlayfs persistence in an ext4 image file, by default
+ * {@code <livedir>/overlay-<LABEL>-<UUID>} with LABEL and UUID of the live partition as blkid
+ * reports them (FAT: {@code 1A2B-3C4D}); inside, {@code /overlayfs} is the upper and
+ * {@code /ovlwork} the work directory. E.g. a 64 MiB {@code LiveOS/overlay-FEDORA-SWFL-1A2B-3C4D}
+ * after one boot: 16384 blocks of 4 KiB, 1291 of them ext4's own (journal, inode tables,
+ * bitmaps), so the guest's {@code df /} shows 60372 KiB in total while the offline used figure
+ * counts those 5164 KiB too. A store renamed by a relabel is not found at boot; {@code overlay
+ * reset} names it after the current label and serial. Growing such an image rebuilds it
+ * ({@link org.stickwright.engine.overlay.Ext4ImageGrower}): the tree read, a larger image
+ * formatted beside the old one, the names swapped only after it reads back.
  */
 package org.stickwright.engine.overlay;
