@@ -12,7 +12,9 @@
  *
  * and the listing's length is the directory inode's file_size minus 3 (for "." and "..").
  * Every directory inode visited is remembered, so a listing pointing back at an ancestor
- * raises SquashfsFormatException instead of recursing forever.
+ * raises SquashfsFormatException instead of recursing forever. Files stream out block by block
+ * (openFile) and extended inodes name an entry of the xattr id table (xattrs), so a tree can be
+ * copied into a new image without holding a multi-GiB rootfs.img in memory.
  */
 package org.stickwright.engine.squashfs;
 
