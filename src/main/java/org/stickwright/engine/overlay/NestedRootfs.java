@@ -6,11 +6,11 @@
 package org.stickwright.engine.overlay;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.Optional;
 import org.stickwright.engine.fat.FatFileSystem;
 import org.stickwright.engine.io.BlockDevice;
 import org.stickwright.engine.io.FormatException;
+import org.stickwright.engine.io.ImageFile;
 import org.stickwright.engine.iso.IsoEntry;
 import org.stickwright.engine.iso.IsoImage;
 import org.stickwright.engine.part.PartitionTables;
@@ -19,9 +19,6 @@ import org.stickwright.engine.squashfs.SquashfsImage;
 
 /** Finding and extracting the nested {@code LiveOS/rootfs.img} of a Fedora-family stick. */
 public final class NestedRootfs {
-    /** What the squashfs reader can hand over in one piece. */
-    public static final long MAX_BYTES = Integer.MAX_VALUE - 16;
-
     private NestedRootfs() {
     }
 
@@ -56,20 +53,18 @@ public final class NestedRootfs {
 
     /**
      * Writes {@code LiveOS/rootfs.img} of {@code squashfs} to {@code out} (already open, any
-     * size: it is written from byte 0); returns its size. A flat image (no rootfs.img) has no
-     * dm-snapshot origin and is refused.
+     * size: it is written from byte 0, block by block, holes left unwritten); returns its size.
+     * A flat image (no rootfs.img) has no dm-snapshot origin and is refused.
      */
     public static long extract(SquashfsImage squashfs, BlockDevice out) throws IOException {
         SquashfsEntry rootfs = squashfs.find("/LiveOS/rootfs.img").filter(SquashfsEntry::isFile)
                 .orElseThrow(() -> new DmSnapshotException("the live image has no LiveOS/rootfs.img (a flat"
                         + " squashfs): there is no dm-snapshot origin to merge into"));
-        if (rootfs.size() > MAX_BYTES) {
-            throw new DmSnapshotException("LiveOS/rootfs.img has " + rootfs.size() + " bytes; merging reads it"
-                    + " whole and handles at most " + MAX_BYTES);
+        if (out instanceof ImageFile file) {
+            file.setSize(rootfs.size()); // holes at the end are part of the image too
         }
-        byte[] content = squashfs.readFile(rootfs, MAX_BYTES);
-        out.write(ByteBuffer.wrap(content), 0);
+        long size = squashfs.copyFile(rootfs, out, 0);
         out.flush();
-        return content.length;
+        return size;
     }
 }

@@ -545,6 +545,54 @@ public final class SquashfsImage {
         };
     }
 
+    /**
+     * Copies a regular file of any size to {@code out} from byte {@code outOffset} on, one data
+     * block at a time (a multi-GiB LiveOS/rootfs.img never sits in memory); holes are skipped,
+     * so they stay holes in a sparse output. Returns the file's size.
+     */
+    public long copyFile(SquashfsEntry file, BlockDevice out, long outOffset) throws IOException {
+        if (!file.isFile()) {
+            throw new IllegalArgumentException(file.path() + " is not a regular file");
+        }
+        SquashfsEntry.FileLayout layout = file.layout();
+        long position = layout.blocksStart();
+        int blockSize = superblock.blockSize();
+        long remaining = file.size();
+        long at = outOffset;
+        for (long word : layout.blockSizes()) {
+            if (remaining <= 0) {
+                throw new SquashfsFormatException("file inode", layout.blocksStart(), file.path()
+                        + " lists more blocks than its size needs");
+            }
+            int want = (int) Math.min(blockSize, remaining);
+            int onDisk = (int) (word & 0x00FFFFFF);
+            if (onDisk != 0) {
+                byte[] block = readData(position, onDisk, (word & 0x01000000) != 0, blockSize, "data block");
+                if (block.length < want) {
+                    throw new SquashfsFormatException("data block", position, "holds " + block.length
+                            + " bytes, expected " + want);
+                }
+                out.write(java.nio.ByteBuffer.wrap(block, 0, want), at);
+                position += onDisk;
+            }
+            at += want;
+            remaining -= want;
+        }
+        if (remaining > 0) {
+            if (layout.fragmentIndex() == NO_FRAGMENT || remaining > blockSize) {
+                throw new SquashfsFormatException("file inode", layout.blocksStart(), file.path() + " lacks "
+                        + remaining + " bytes and has no fragment for them");
+            }
+            byte[] fragment = fragment(layout.fragmentIndex());
+            if (layout.fragmentOffset() + remaining > fragment.length) {
+                throw new SquashfsFormatException("fragment", layout.fragmentIndex(), "tail of " + file.path()
+                        + " overruns fragment of " + fragment.length + " bytes");
+            }
+            out.write(java.nio.ByteBuffer.wrap(fragment, (int) layout.fragmentOffset(), (int) remaining), at);
+        }
+        return file.size();
+    }
+
     private byte[] readData(long position, int onDisk, boolean uncompressed, int max, String structure)
             throws IOException {
         if (onDisk > max || position < 0 || position + onDisk > superblock.bytesUsed()) {
