@@ -38,6 +38,7 @@ import org.stickwright.engine.overlay.DmSnapshotException;
 import org.stickwright.engine.overlay.DmSnapshotStore;
 import org.stickwright.engine.overlay.Ext4ImageGrower;
 import org.stickwright.engine.overlay.FatStoreFile;
+import org.stickwright.engine.overlay.MergedFlatLiveImage;
 import org.stickwright.engine.overlay.MergedLiveIso;
 import org.stickwright.engine.overlay.NestedRootfs;
 import org.stickwright.engine.overlay.OverlayDirectoryTar;
@@ -714,24 +715,103 @@ final class OverlayCommand implements Runnable {
     }
 
     @Command(name = "merge", mixinStandardHelpOptions = true,
-            description = "Apply a dm-snapshot store to the live image and write a new live ISO whose root already"
-                    + " holds the changes (it boots with an empty overlay); with --rootfs-only, write only the merged"
-                    + " LiveOS/rootfs.img. The stick is not changed.")
+            description = "Apply a store to the live image and write a new live ISO whose root already holds the"
+                    + " changes (it boots with an empty overlay): a dm-snapshot store (Fedora nested), or an overlayfs"
+                    + " store (Fedora flat). With --rootfs-only, write only the merged LiveOS/rootfs.img (dm-snapshot);"
+                    + " with --squashfs-only, only the merged LiveOS/squashfs.img (overlayfs, any stick). The stick is"
+                    + " not changed.")
     static final class Merge extends Base {
         @Option(names = "--output", required = true, paramLabel = "FILE",
-                description = "The new ISO image to write (or, with --rootfs-only, the merged ext4 rootfs.img).")
+                description = "The new ISO image to write (or, with --rootfs-only, the merged ext4 rootfs.img;"
+                        + " with --squashfs-only, the merged squashfs.img).")
         Path outputFile;
 
         @Option(names = "--rootfs-only", description = "Write only the merged LiveOS/rootfs.img (an ext4 image);"
                 + " no squashfs or ISO is built.")
         boolean rootfsOnly;
 
+        @Option(names = "--squashfs-only", description = "Write only the merged LiveOS/squashfs.img (an overlayfs"
+                + " store on a Fedora flat image; also for an extract-mode stick, which holds no ISO to rebuild).")
+        boolean squashfsOnly;
+
         @Override
         int run() throws JobException, IOException {
             if (Files.exists(outputFile)) {
                 throw new JobException(Outcome.BAD_INPUT, outputFile + " exists; not overwritten");
             }
-            return rootfsOnly ? mergeRootfs() : mergeIso();
+            if (rootfsOnly && squashfsOnly) {
+                throw new JobException(Outcome.BAD_INPUT, "--rootfs-only and --squashfs-only exclude each other");
+            }
+            if (rootfsOnly) {
+                return mergeRootfs();
+            }
+            List<Kind> overlayfsKinds = List.of(Kind.EMBEDDED_OVERLAY_IMAGE, Kind.OVERLAYFS_DIRECTORY);
+            Found store;
+            try (BlockDevice disk = openReadOnly()) {
+                List<Kind> kinds = new ArrayList<>(overlayfsKinds);
+                if (!squashfsOnly) {
+                    kinds.add(0, Kind.DM_SNAPSHOT_FILE);
+                }
+                store = select(PersistenceStores.find(disk, !blockDevice()), kinds);
+            }
+            return store.kind() == Kind.DM_SNAPSHOT_FILE ? mergeIso() : mergeOverlayfs(store);
+        }
+
+        /** A Fedora flat stick's overlayfs store folded into its squashfs (MergedFlatLiveImage). */
+        private int mergeOverlayfs(Found store) throws JobException, IOException {
+            MergedFlatLiveImage.Result merged;
+            long started = System.nanoTime();
+            try (BlockDevice disk = openReadOnly()) {
+                List<AutoCloseable> toClose = new ArrayList<>();
+                try {
+                    Ext4Reader upperFs;
+                    String upperPath;
+                    if (store.kind() == Kind.EMBEDDED_OVERLAY_IMAGE) {
+                        upperFs = Ext4Reader.open(storeDevice(disk, store, toClose));
+                        upperPath = "/overlayfs";
+                    } else {
+                        if (!store.filesystem().equals("ext4")) {
+                            throw new JobException(Outcome.BAD_INPUT, store.path() + " is on " + store.filesystem()
+                                    + "; only overlayfs directories on ext4 are merged");
+                        }
+                        upperFs = Ext4Reader.open(disk.slice(store.volumeOffset(), store.volumeBytes()));
+                        upperPath = store.path();
+                    }
+                    merged = squashfsOnly
+                            ? MergedFlatLiveImage.writeSquashfs(disk, upperFs, upperPath, outputFile, null, null)
+                            : MergedFlatLiveImage.writeIso(disk, upperFs, upperPath, outputFile, null, null);
+                } catch (IsoRebuildException | org.stickwright.engine.overlay.OverlayfsMergeException e) {
+                    throw new JobException(Outcome.BAD_INPUT, e.getMessage(), e);
+                } finally {
+                    closeAll(toClose);
+                }
+            }
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("store", store.path());
+            fields.put("output", outputFile.toString());
+            fields.put("entriesFromLower", merged.merge().fromLower());
+            fields.put("entriesFromUpper", merged.merge().fromUpper());
+            fields.put("whiteouts", merged.merge().whiteouts());
+            fields.put("opaqueDirectories", merged.merge().opaqueDirectories());
+            fields.put("squashfsBytes", merged.squashfsBytes());
+            fields.put("compression", merged.compression().name().toLowerCase(java.util.Locale.ROOT));
+            if (merged.iso() != null) {
+                fields.put("isoBytes", merged.iso().imageBytes());
+                fields.put("shiftBytes", merged.iso().shiftBytes());
+                fields.put("movedPartitions", merged.iso().movedPartitions());
+            }
+            fields.put("milliseconds", millis);
+            String note = merged.compressionNote().isEmpty() ? "" : " Note: " + merged.compressionNote() + ".";
+            String what = merged.iso() != null
+                    ? "a new live image " + outputFile + " (" + Sizes.human(merged.iso().imageBytes()) + "; squashfs "
+                            + Sizes.human(merged.squashfsBytes()) + ", " + fields.get("compression") + "). Write it to"
+                            + " a stick as a fresh start: it boots with the changes and an empty overlay."
+                    : "a new squashfs " + outputFile + " (" + Sizes.human(merged.squashfsBytes()) + ", "
+                            + fields.get("compression") + "): the live root with the changes, for LiveOS/squashfs.img.";
+            result(fields, "Merged " + merged.merge().fromUpper() + " entries and " + merged.merge().whiteouts()
+                    + " deletions of " + store.path() + " into " + what + note);
+            return 0;
         }
 
         private int mergeIso() throws JobException, IOException {

@@ -93,16 +93,10 @@ public final class MergedLiveIso {
                 merged = DmSnapshotEditor.merge(store, cow, rootfs);
                 rootfs.flush();
             }
-            SquashfsSuperblock old = squashfs.superblock();
-            SquashfsSuperblock.Compression compression = old.compression();
-            String note = "";
-            if (compression != SquashfsSuperblock.Compression.GZIP && compression != SquashfsSuperblock.Compression.XZ) {
-                note = "the old squashfs used " + compression + ", which the squashfs writer does not write; the new "
-                        + "one uses gzip (every kernel that reads squashfs reads gzip)";
-                compression = SquashfsSuperblock.Compression.GZIP;
-            }
-            SquashfsWriter.Options options = SquashfsWriter.Options.defaults().withCompression(compression)
-                    .withBlockSize(old.blockSize()).withModificationTime(old.modificationTime());
+            Encoding encoding = encodingOf(squashfs.superblock());
+            SquashfsSuperblock.Compression compression = encoding.compression();
+            String note = encoding.note();
+            SquashfsWriter.Options options = encoding.options();
             progress = progress == null ? new Progress() : progress;
             cancellation = cancellation == null ? new Cancellation() : cancellation;
             progress.startPhase("compressing the merged root image", rootfsBytes);
@@ -120,6 +114,26 @@ public final class MergedLiveIso {
             Files.deleteIfExists(rootfsFile);
             Files.deleteIfExists(squashFile);
         }
+    }
+
+    /**
+     * How a new squashfs replacing {@code old} is written: its compressor when the writer has it
+     * (gzip, xz), else gzip with a note saying why; its block size and mkfs time.
+     */
+    record Encoding(SquashfsWriter.Options options, SquashfsSuperblock.Compression compression, String note) {
+    }
+
+    static Encoding encodingOf(SquashfsSuperblock old) {
+        SquashfsSuperblock.Compression compression = old.compression();
+        String note = "";
+        if (compression != SquashfsSuperblock.Compression.GZIP && compression != SquashfsSuperblock.Compression.XZ) {
+            note = "the old squashfs used " + compression + ", which the squashfs writer does not write; the new "
+                    + "one uses gzip (every kernel that reads squashfs reads gzip)";
+            compression = SquashfsSuperblock.Compression.GZIP;
+        }
+        SquashfsWriter.Options options = SquashfsWriter.Options.defaults().withCompression(compression)
+                .withBlockSize(old.blockSize()).withModificationTime(old.modificationTime());
+        return new Encoding(options, compression, note);
     }
 
     /** The old squashfs's tree with LiveOS/rootfs.img taken from {@code rootfs}. */

@@ -61,6 +61,11 @@
  * {@code trusted.overlay.*} is dropped. Directories present in both layers take the upper's mode,
  * owner and time. {@code OverlayfsMergeKernelTest} checks the result against the kernel's own
  * {@code mount -t overlay} of the same two layers.
+ * {@link org.stickwright.engine.overlay.MergedFlatLiveImage} applies it to a Fedora flat stick:
+ * the lower is the stick's {@code LiveOS/squashfs.img} (ISO 9660 tree or FAT partition), the
+ * upper {@code LiveOS/overlay-persistent} on the ext4 persistence partition (hybrid) or
+ * {@code /overlayfs} inside the embedded image (extract); the result goes into a rebuilt ISO when
+ * the stick carries one, else out as the squashfs alone.
  *
  * <h2>Embedded overlayfs images and their names</h2>
  * On FAT dracut keeps overlayfs persistence in an ext4 image file, by default
