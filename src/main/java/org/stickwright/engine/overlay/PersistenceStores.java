@@ -188,7 +188,10 @@ public final class PersistenceStores {
             throws IOException {
         String label = fs.superblock().label();
         long size = bytes;
-        if (label.equals("persistence")) {
+        // live-boot ignores a volume labelled persistence that has no persistence.conf
+        // (persistence.conf(5)); archiso and Fedora hybrid stores reuse the label without one.
+        Ext4Inode conf = lookup(fs, "/persistence.conf");
+        if (label.equals("persistence") && conf != null && conf.isRegularFile()) {
             found.add(new Found(Kind.LIVE_BOOT_PERSISTENCE, number, offset, bytes, "ext4", label, "/rw", size));
         } else if (label.equals("writable") || label.equals("casper-rw")) {
             found.add(new Found(Kind.CASPER_WRITABLE, number, offset, bytes, "ext4", label, "/upper", size));
