@@ -1,6 +1,5 @@
 package org.stickwright.cli;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,8 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.Callable;
-import org.stickwright.engine.io.BlockDevice;
 import org.stickwright.engine.io.Cancellation;
 import org.stickwright.engine.io.Progress;
 import org.stickwright.engine.job.CreateJob;
@@ -17,7 +14,6 @@ import org.stickwright.engine.job.CreatePlan;
 import org.stickwright.engine.job.CreateRequest;
 import org.stickwright.engine.job.JobException;
 import org.stickwright.engine.job.Outcome;
-import org.stickwright.engine.job.Sizes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -25,13 +21,7 @@ import picocli.CommandLine.Parameters;
 /** {@code stickwright create IMAGE TARGET}: a persistent live stick (design §1, hybrid or extract mode). */
 @Command(name = "create", mixinStandardHelpOptions = true,
         description = "Make a persistent live stick from a live ISO: hybrid (the ISO as shipped plus persistence partitions) or extract (a FAT32 stick with the ISO's files and persistence image files).")
-final class CreateCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "IMAGE", description = "The live ISO.")
-    Path image;
-
-    @Parameters(index = "1", paramLabel = "TARGET", description = "A whole drive (/dev/sdX) or a disk-image file.")
-    Path target;
-
+final class CreateCommand extends TargetWritingCommand {
     @Option(names = "--mode", paramLabel = "MODE", defaultValue = "hybrid", description = "hybrid (default) or extract.")
     String mode;
 
@@ -59,37 +49,8 @@ final class CreateCommand implements Callable<Integer> {
     @Option(names = "--syslinux-dir", paramLabel = "DIR", description = "Extract mode: where syslinux's BIOS files are (default: the host's).")
     Path syslinuxDir;
 
-    @Option(names = "--size", paramLabel = "SIZE", description = "Create a missing TARGET image file of this size (e.g. 8G).")
-    String size;
-
-    @Option(names = "--no-verify", description = "Do not read the target back.")
-    boolean noVerify;
-
-    @Option(names = "--yes", description = "Do not ask for confirmation.")
-    boolean yes;
-
-    @Option(names = "--unmount", description = "Unmount the target's mounted partitions first (consent).")
-    boolean unmount;
-
-    @Option(names = "--allow-fixed-disk", description = "Allow a fixed internal disk as target (never the system disk).")
-    boolean allowFixedDisk;
-
     @Option(names = "--seed", hidden = true, paramLabel = "N", description = "Reproducible identifiers and timestamps (tests, reproducible builds).")
     Long seed;
-
-    @Option(names = "--json", description = "Print JSON lines (progress, result, error).")
-    boolean json;
-
-    @Override
-    public Integer call() {
-        Output output = new Output(json);
-        Cancellation cancellation = new Cancellation();
-        try (SigintCancel ignored = SigintCancel.install(cancellation)) {
-            return run(output, cancellation);
-        } catch (JobException e) {
-            return output.error(e);
-        }
-    }
 
     /** Turns the options into a request; every mistake here is exit 2 with the option named. */
     CreateRequest request() throws JobException {
@@ -109,10 +70,10 @@ final class CreateCommand implements Callable<Integer> {
                 syslinuxDir, !noVerify, seed == null ? OptionalLong.empty() : OptionalLong.of(seed));
     }
 
-    private int run(Output output, Cancellation cancellation) throws JobException {
+    @Override
+    int run(Output output, Cancellation cancellation) throws JobException {
         CreateRequest request = request();
-        long createSize = size == null ? -1 : parseSize("--size", size);
-        TargetOpener opener = new TargetOpener(target, createSize, allowFixedDisk, unmount);
+        TargetOpener opener = new TargetOpener(target, createSize(), allowFixedDisk, unmount);
         opener.vet(image);
         Progress progress = new Progress();
         try (ProgressTicker ticker = new ProgressTicker(progress, output)) {
@@ -122,30 +83,15 @@ final class CreateCommand implements Callable<Integer> {
             if (!output.json()) {
                 output.say(PlanText.describe(plan));
             }
-            Confirmation.ask(opener.describe(), yes, output);
-            try (BlockDevice device = opener.open()) {
-                CreateJob.Created created = job.write(plan, device);
-                boolean verified = false;
-                if (request.verify()) {
-                    try (BlockDevice readBack = opener.openReadBack(device)) {
-                        job.verify(created, readBack);
-                        verified = true;
-                    } catch (IOException e) {
-                        throw new JobException(Outcome.IO_ERROR, "cannot open " + target + " to read it back: " + e.getMessage(), e);
-                    }
-                }
-                output.endProgress();
-                if (!output.json()) {
-                    // What only writing could find out (e.g. --keep-persistence's warnings about kept stores)
-                    created.plan().notes().stream().filter(note -> !plan.notes().contains(note))
-                            .forEach(note -> output.say("note: " + note));
-                }
-                report(output, created, verified);
-            } catch (IOException e) {
-                throw new JobException(Outcome.IO_ERROR, e.getMessage(), e);
-            } finally {
-                opener.afterClose();
+            Written<CreateJob.Created> written = confirmWriteVerify(opener, output, device -> job.write(plan, device),
+                    job::verify);
+            CreateJob.Created created = written.result();
+            if (!output.json()) {
+                // What only writing could find out (e.g. --keep-persistence's warnings about kept stores)
+                created.plan().notes().stream().filter(note -> !plan.notes().contains(note))
+                        .forEach(note -> output.say("note: " + note));
             }
+            report(output, created, written.verified());
             return 0;
         }
     }
@@ -180,14 +126,6 @@ final class CreateCommand implements Callable<Integer> {
         } else {
             output.say(String.format("Made a persistent %s stick on %s in %.1f s%s.", plan.request().mode().cliName(),
                     target, created.nanos() / 1e9, verified ? "; verified" : "; not verified"));
-        }
-    }
-
-    private static long parseSize(String option, String text) throws JobException {
-        try {
-            return Sizes.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new JobException(Outcome.BAD_INPUT, option + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,13 +1,10 @@
 package org.stickwright.cli;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.stickwright.engine.io.BadImageException;
-import org.stickwright.engine.io.BlockDevice;
 import org.stickwright.engine.io.Cancellation;
 import org.stickwright.engine.io.ImageSource;
 import org.stickwright.engine.io.Progress;
@@ -24,59 +21,21 @@ import picocli.CommandLine.Parameters;
 /** {@code stickwright write IMAGE TARGET}: the image byte for byte (raw mode), verified. */
 @Command(name = "write", mixinStandardHelpOptions = true,
         description = "Write an image (.iso, .img, optionally .gz/.xz/.zst) to a drive or image file, then verify it.")
-final class WriteCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "IMAGE", description = "The image to write.")
-    Path image;
-
-    @Parameters(index = "1", paramLabel = "TARGET", description = "A whole drive (/dev/sdX) or a disk-image file.")
-    Path target;
-
-    @Option(names = "--size", paramLabel = "SIZE", description = "Create a missing TARGET image file of this size (e.g. 8G).")
-    String size;
-
+final class WriteCommand extends TargetWritingCommand {
     @Option(names = "--bmap", paramLabel = "FILE", description = "Block map (bmaptool); default: IMAGE's .bmap beside it, if any.")
     Path bmapFile;
 
-    @Option(names = "--no-verify", description = "Do not read the target back.")
-    boolean noVerify;
-
-    @Option(names = "--yes", description = "Do not ask for confirmation.")
-    boolean yes;
-
-    @Option(names = "--unmount", description = "Unmount the target's mounted partitions first (consent).")
-    boolean unmount;
-
-    @Option(names = "--allow-fixed-disk", description = "Allow a fixed internal disk as target (never the system disk).")
-    boolean allowFixedDisk;
-
-    @Option(names = "--json", description = "Print JSON lines (progress, result, error).")
-    boolean json;
-
     @Override
-    public Integer call() {
-        Output output = new Output(json);
-        Cancellation cancellation = new Cancellation();
-        try (SigintCancel ignored = SigintCancel.install(cancellation)) {
-            return run(output, cancellation);
-        } catch (JobException e) {
-            return output.error(e);
-        }
-    }
-
-    private int run(Output output, Cancellation cancellation) throws JobException {
+    int run(Output output, Cancellation cancellation) throws JobException {
         ImageSource source;
         Bmap bmap;
-        long createSize;
         try {
             source = ImageSource.of(image);
             bmap = loadBmap();
-            createSize = size == null ? -1 : Sizes.parse(size);
         } catch (BadImageException e) {
             throw new JobException(Outcome.BAD_INPUT, e.getMessage(), e);
-        } catch (IllegalArgumentException e) {
-            throw new JobException(Outcome.BAD_INPUT, "--size: " + e.getMessage(), e);
         }
-        TargetOpener opener = new TargetOpener(target, createSize, allowFixedDisk, unmount);
+        TargetOpener opener = new TargetOpener(target, createSize(), allowFixedDisk, unmount);
         opener.vet(source.path());
         Progress progress = new Progress();
         try (ProgressTicker ticker = new ProgressTicker(progress, output)) {
@@ -84,27 +43,17 @@ final class WriteCommand implements Callable<Integer> {
             ImageCheck.Checked checked = WriteJob.checkImage(source, bmap, progress, cancellation);
             WriteJob.checkFits(checked, target.toString(), opener.targetSize(), opener.sectorSize());
             output.endProgress();
-            Confirmation.ask(opener.describe(), yes, output);
-            try (BlockDevice device = opener.open()) {
+            Written<Done> written = confirmWriteVerify(opener, output, device -> {
                 WriteJob job = new WriteJob(new WriteJob.Request(source, bmap, device), progress, cancellation);
-                WriteJob.Written written = job.write(checked);
-                long verifyNanos = -1;
-                if (!noVerify) {
-                    try (BlockDevice readBack = opener.openReadBack(device)) {
-                        verifyNanos = job.verify(written, readBack);
-                    } catch (IOException e) {
-                        throw new JobException(Outcome.IO_ERROR, "cannot open " + target + " to read it back: " + e.getMessage(), e);
-                    }
-                }
-                output.endProgress();
-                report(output, checked, written, verifyNanos);
-            } catch (IOException e) {
-                throw new JobException(Outcome.IO_ERROR, e.getMessage(), e);
-            } finally {
-                opener.afterClose();
-            }
+                return new Done(job, job.write(checked));
+            }, (done, readBack) -> done.job().verify(done.written(), readBack));
+            report(output, checked, written.result().written(), written.verifyNanos());
             return 0;
         }
+    }
+
+    /** The job stays with what it wrote: it verifies against its own record of the written ranges. */
+    private record Done(WriteJob job, WriteJob.Written written) {
     }
 
     private Bmap loadBmap() throws BadImageException {
