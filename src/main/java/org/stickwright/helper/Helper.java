@@ -217,19 +217,9 @@ public final class Helper {
     /** Reads the stick's stores; the same target rules, except that mounted partitions are fine to read. */
     private static HelperEvent inspect(JobPlan plan) throws JobException {
         Path target = Path.of(plan.target());
-        try {
-            TargetVerdict verdict = TargetPolicy.forThisMachine().vet(target, plan.allowFixedDisk());
-            if (verdict instanceof TargetVerdict.Refused refused) {
-                throw new JobException(refused.exitCode() == TargetPolicy.EXIT_REFUSED ? Outcome.REFUSED : Outcome.BAD_INPUT,
-                        refused.reason());
-            }
-            boolean imageFile = ((TargetVerdict.Allowed) verdict).imageFile();
-            if (imageFile && !Files.isRegularFile(target)) {
-                throw new JobException(Outcome.BAD_INPUT, target + " does not exist");
-            }
-            try (BlockDevice device = imageFile ? ImageFile.openReadOnly(target) : LinuxRawDisk.openReadOnly(target)) {
-                return HelperEvent.stores(StickStores.read(device));
-            }
+        boolean imageFile = vetReadable(plan);
+        try (BlockDevice device = imageFile ? ImageFile.openReadOnly(target) : LinuxRawDisk.openReadOnly(target)) {
+            return HelperEvent.stores(StickStores.read(device));
         } catch (IOException e) {
             throw new JobException(Outcome.IO_ERROR, target + ": " + e.getMessage(), e);
         }
