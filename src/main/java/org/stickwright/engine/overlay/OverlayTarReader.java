@@ -15,9 +15,10 @@
  *   'L' 'K'  GNU long name / long link name for the next header (GNU tar without pax)
  *   end      two zero blocks (one is accepted when the stream then ends)
  *
- * Example: OverlayDirectoryTar's first entry for a store is the 'x' header "./PaxHeaders/."
- * (size 31 at offset 124: "00000000037\0") followed by one block holding "12 path=.\n"
- * "20 mtime=1700000000\n" ... then the ustar header of "." with typeflag '5' at offset 156.
+ * Example: OverlayDirectoryTar's first entry for a store whose top directory has no xattrs is
+ * the 'x' header "./PaxHeaders/." with size 45 at offset 124 ("00000000055\0"), then one
+ * block holding "9 path=.\n" "20 mtime=1700000000\n" "8 uid=0\n" "8 gid=0\n" (9+20+8+8
+ * bytes, zero padded), then the ustar header of "." with typeflag '5' at offset 156.
  *
  * Every length read from the stream is bounded before anything is allocated (pax headers
  * 1 MiB, GNU long names 64 KiB), and every read that comes up short is a TarFormatException
@@ -56,8 +57,8 @@ public final class OverlayTarReader {
             int deviceMajor, int deviceMinor, Map<String, byte[]> xattrs, long headerOffset) {
     }
 
-    /** A whole archive checked: how many entries, how many content bytes, the largest file. */
-    public record Summary(long entries, long contentBytes, long directories, long largestFile) {
+    /** A whole archive checked: how many entries, content bytes, directories, the largest file, tar bytes read. */
+    public record Summary(long entries, long contentBytes, long directories, long largestFile, long archiveBytes) {
     }
 
     private final InputStream in;
@@ -92,7 +93,7 @@ public final class OverlayTarReader {
             bytes += e.size();
             largest = Math.max(largest, e.size());
         }
-        return new Summary(entries, bytes, directories, largest);
+        return new Summary(entries, bytes, directories, largest, reader.position);
     }
 
     /** The next entry, or null after the end marker; skips what is left of the previous file's content. */

@@ -75,6 +75,10 @@ class OverlayTarReaderTest {
         byte[] big = new byte[70_001];
         new Random(5).nextBytes(big);
         byte[] archive = storeArchive(big);
+        // the worked example in OverlayTarReader's opening comment
+        assertThat(new String(archive, 124, 12, StandardCharsets.US_ASCII)).isEqualTo("00000000055\0");
+        assertThat(new String(archive, 512, 45, StandardCharsets.US_ASCII))
+                .matches("9 path=\\.\n20 mtime=\\d{10}\n8 uid=0\n8 gid=0\n");
         Map<String, Read> all = readAll(archive);
         String deepDir = DEEP.substring(0, DEEP.lastIndexOf('/'));
         assertThat(all.keySet()).containsExactlyInAnyOrder("", "etc", "etc/blob", "etc/link", "etc/slow", "gone",
