@@ -78,5 +78,20 @@
  * reset} names it after the current label and serial. Growing such an image rebuilds it
  * ({@link org.stickwright.engine.overlay.Ext4ImageGrower}): the tree read, a larger image
  * formatted beside the old one, the names swapped only after it reads back.
+ *
+ * <h2>Directory store backups</h2>
+ * {@code overlay export} of an overlayfs directory store writes
+ * {@link org.stickwright.engine.overlay.OverlayDirectoryTar}'s pax tar inside a bare xz stream:
+ * the file starts {@code FD 37 7A 58 5A 00}, where a dm-snapshot export starts with the text
+ * {@code STICKWRIGHT-STORE 1}. {@link org.stickwright.engine.overlay.OverlayDirectoryBackup}
+ * tells the two apart (the first decompressed 512 bytes must be a tar header whose checksum at
+ * byte 148 holds) and checks a backup whole before anything is asked or written;
+ * {@link org.stickwright.engine.overlay.OverlayTarReader} walks it entry by entry. E.g. the entry
+ * for a whiteout {@code ./gone} is an 'x' header whose records block holds
+ * {@code "15 path=./gone\n"} ... then a ustar header with typeflag {@code '3'} at byte 156 and
+ * devmajor/devminor {@code "0000000\0"} at 329 and 337: the reader gives
+ * {@code Entry("gone", CHAR_DEVICE, ..., deviceMajor 0, deviceMinor 0)}. GNU tar's
+ * {@code --xattrs --format=pax} archives read the same way (xattrs as {@code SCHILY.xattr.*}
+ * records); {@code --format=gnu} ones too, long names coming as 'L' entries.
  */
 package org.stickwright.engine.overlay;
