@@ -41,11 +41,14 @@ import org.stickwright.engine.overlay.FatStoreFile;
 import org.stickwright.engine.overlay.MergedFlatLiveImage;
 import org.stickwright.engine.overlay.MergedLiveIso;
 import org.stickwright.engine.overlay.NestedRootfs;
+import org.stickwright.engine.overlay.OverlayDirectoryBackup;
 import org.stickwright.engine.overlay.OverlayDirectoryTar;
+import org.stickwright.engine.overlay.OverlayTarReader;
 import org.stickwright.engine.overlay.OverlayfsUpper;
 import org.stickwright.engine.overlay.PersistenceStores;
 import org.stickwright.engine.overlay.PersistenceStores.Found;
 import org.stickwright.engine.overlay.PersistenceStores.Kind;
+import org.stickwright.engine.overlay.TarFormatException;
 import org.stickwright.platform.linux.LinuxRawDisk;
 import org.tukaani.xz.LZMA2Options;
 import org.tukaani.xz.XZInputStream;
@@ -977,6 +980,26 @@ final class OverlayCommand implements Runnable {
         return 0;
     }
 
+    /**
+     * An overlayfs directory store's backup is recognised and checked whole, so the user learns it is sound and
+     * how to restore it; writing it back needs files created inside an existing ext4, which the engine cannot do
+     * in place yet.
+     */
+    private static int refuseDirectoryBackup(Path input) throws JobException, IOException {
+        OverlayTarReader.Summary summary;
+        try {
+            summary = OverlayDirectoryBackup.check(input);
+        } catch (TarFormatException e) {
+            throw new JobException(Outcome.BAD_INPUT, input + " is a damaged directory-store backup: " + e.getMessage(),
+                    e);
+        }
+        throw new JobException(Outcome.REFUSED, input + " is an overlayfs directory store's backup (" + summary.entries()
+                + " entries, " + Sizes.human(summary.contentBytes()) + ", checked whole and sound), and restoring"
+                + " one into an ext4 partition is not supported yet; nothing was written. Restore it by hand: overlay"
+                + " reset the store, mount its partition and run tar -xpf " + input
+                + " --xattrs --xattrs-include='*' -C <mountpoint><store path>");
+    }
+
     @Command(name = "import", mixinStandardHelpOptions = true,
             description = "Restore an exported store onto a stick's store of the same kind.")
     static final class Import extends Writing {
@@ -985,6 +1008,9 @@ final class OverlayCommand implements Runnable {
 
         @Override
         int run() throws JobException, IOException {
+            if (OverlayDirectoryBackup.recognise(input)) {
+                return refuseDirectoryBackup(input);
+            }
             Properties header = new Properties();
             long propsEnd;
             try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(input)))) {

@@ -106,6 +106,21 @@ class OverlayDirectoryResetTest {
                 restored.resolve("etc/sub/deeper").toString()).ok().stdout()).isEqualTo("y");
 
         String sha = sha256(stick);
+        // import knows the backup and checks it whole, but cannot write a directory store back yet: it says so
+        Tool.Result imported = CliProcess.run("overlay", "import", stick.toString(), backup.toString(), "--profile",
+                profile, "--yes");
+        assertThat(imported.exitCode()).as(imported.output()).isEqualTo(3);
+        assertThat(imported.output()).contains("directory store's backup", "checked whole and sound",
+                "nothing was written");
+        Path damaged = dir.resolve("damaged.tar.xz");
+        byte[] whole = Files.readAllBytes(backup);
+        Files.write(damaged, java.util.Arrays.copyOf(whole, whole.length / 2));
+        Tool.Result refused = CliProcess.run("overlay", "import", stick.toString(), damaged.toString(), "--profile",
+                profile, "--yes");
+        assertThat(refused.exitCode()).as(refused.output()).isEqualTo(2);
+        assertThat(refused.output()).contains("damaged directory-store backup");
+        assertThat(sha256(stick)).as("import wrote nothing").isEqualTo(sha);
+
         Tool.Result asked = CliProcess.run("overlay", "reset", stick.toString(), "--profile", profile);
         assertThat(asked.exitCode()).as("no terminal, no --yes: " + asked.output()).isEqualTo(2);
         assertThat(sha256(stick)).as("refused before any write").isEqualTo(sha);
