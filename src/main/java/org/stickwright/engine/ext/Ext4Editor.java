@@ -1,5 +1,9 @@
 package org.stickwright.engine.ext;
 
+import static org.stickwright.engine.ext.Ext4GroupDescriptors.field16;
+import static org.stickwright.engine.ext.Ext4GroupDescriptors.field32;
+import static org.stickwright.engine.ext.Ext4GroupDescriptors.setField16;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -909,24 +913,7 @@ public final class Ext4Editor {
     }
 
     private ByteBuffer desc(long group) {
-        return ByteBuffer.wrap(gdt, (int) (group * sb.descSize()), sb.descSize()).slice().order(ByteOrder.LITTLE_ENDIAN);
-    }
-
-    private long field32(ByteBuffer d, int lo, int hi) {
-        long value = d.getInt(lo) & 0xFFFF_FFFFL;
-        return sb.descSize() >= 64 ? value | (d.getInt(hi) & 0xFFFF_FFFFL) << 32 : value;
-    }
-
-    private long field16(ByteBuffer d, int lo, int hi) {
-        long value = d.getShort(lo) & 0xFFFF;
-        return sb.descSize() >= 64 ? value | (long) (d.getShort(hi) & 0xFFFF) << 16 : value;
-    }
-
-    private void setField16(ByteBuffer d, int lo, int hi, long value) {
-        d.putShort(lo, (short) value);
-        if (sb.descSize() >= 64) {
-            d.putShort(hi, (short) (value >>> 16));
-        }
+        return Ext4GroupDescriptors.view(gdt, sb.descSize(), group);
     }
 
     private static ByteBuffer le(byte[] bytes) {

@@ -1,5 +1,8 @@
 package org.stickwright.engine.ext;
 
+import static org.stickwright.engine.ext.Ext4GroupDescriptors.field16;
+import static org.stickwright.engine.ext.Ext4GroupDescriptors.field32;
+
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -151,17 +154,7 @@ public final class Ext4Reader {
     // ------------------------------------------------------------------ groups and inodes
 
     private ByteBuffer descriptor(long group) {
-        return ByteBuffer.wrap(descriptors, (int) (group * sb.descSize()), sb.descSize()).slice().order(ByteOrder.LITTLE_ENDIAN);
-    }
-
-    private long descField32(ByteBuffer d, int lo, int hi) {
-        long value = d.getInt(lo) & 0xFFFF_FFFFL;
-        return sb.descSize() >= 64 ? value | (d.getInt(hi) & 0xFFFF_FFFFL) << 32 : value;
-    }
-
-    private long descField16(ByteBuffer d, int lo, int hi) {
-        long value = d.getShort(lo) & 0xFFFF;
-        return sb.descSize() >= 64 ? value | (long) (d.getShort(hi) & 0xFFFF) << 16 : value;
+        return Ext4GroupDescriptors.view(descriptors, sb.descSize(), group);
     }
 
     /** Free blocks and inodes summed over the group descriptors. */
@@ -170,8 +163,8 @@ public final class Ext4Reader {
         long freeInodes = 0;
         for (long g = 0; g < groups; g++) {
             ByteBuffer d = descriptor(g);
-            freeBlocks += descField16(d, 0x0C, 0x2C);
-            freeInodes += descField16(d, 0x0E, 0x2E);
+            freeBlocks += field16(d, 0x0C, 0x2C);
+            freeInodes += field16(d, 0x0E, 0x2E);
         }
         return new Ext4Usage(sb.blocksCount(), freeBlocks, sb.reservedBlocksCount(), sb.inodesCount(), freeInodes, blockSize);
     }
@@ -190,13 +183,13 @@ public final class Ext4Reader {
         if (sb.hasRoCompat(RO_COMPAT_GDT_CSUM | RO_COMPAT_METADATA_CSUM)) {
             // lazily initialised groups: inode tables past the used part may hold stale bytes
             boolean uninit = (desc.getShort(0x12) & BG_INODE_UNINIT) != 0;
-            long unused = descField16(desc, 0x1C, 0x32);
+            long unused = field16(desc, 0x1C, 0x32);
             if (uninit || index >= sb.inodesPerGroup() - unused) {
                 throw new Ext4FormatException("inode " + number, (sb.firstDataBlock() + 1) * blockSize
                         + group * sb.descSize(), "lies in the uninitialised part of group " + group + "'s inode table");
             }
         }
-        long table = descField32(desc, 0x08, 0x28);
+        long table = field32(desc, 0x08, 0x28);
         long tableBlocks = (sb.inodesPerGroup() * sb.inodeSize() + blockSize - 1) / blockSize;
         if (table < 1 || table + tableBlocks > sb.blocksCount()) {
             throw new Ext4FormatException("group descriptor " + group, (sb.firstDataBlock() + 1) * blockSize
