@@ -748,21 +748,57 @@ final class OverlayCommand implements Runnable {
             if (rootfsOnly) {
                 return mergeRootfs();
             }
-            List<Kind> overlayfsKinds = List.of(Kind.EMBEDDED_OVERLAY_IMAGE, Kind.OVERLAYFS_DIRECTORY);
+            List<Kind> kinds = new ArrayList<>(List.of(Kind.EMBEDDED_OVERLAY_IMAGE, Kind.OVERLAYFS_DIRECTORY,
+                    Kind.LIVE_BOOT_PERSISTENCE, Kind.CASPER_WRITABLE));
+            if (!squashfsOnly) {
+                kinds.add(0, Kind.DM_SNAPSHOT_FILE);
+            }
             Found store;
             try (BlockDevice disk = openReadOnly()) {
-                List<Kind> kinds = new ArrayList<>(overlayfsKinds);
-                if (!squashfsOnly) {
-                    kinds.add(0, Kind.DM_SNAPSHOT_FILE);
-                }
                 store = select(PersistenceStores.find(disk, !blockDevice()), kinds);
             }
-            return store.kind() == Kind.DM_SNAPSHOT_FILE ? mergeIso() : mergeOverlayfs(store);
+            return store.kind() == Kind.DM_SNAPSHOT_FILE ? mergeIso(store) : mergeOverlayfs(store);
         }
 
-        /** A Fedora flat stick's overlayfs store folded into its squashfs (MergedFlatLiveImage). */
+        /**
+         * The root union of a live-boot persistence volume: persistence.conf(5) must name
+         * {@code / union} (live-boot then mounts the volume's /rw as the root's upper); the
+         * other lines (e.g. {@code /home bind}) keep their files outside the root, so they are
+         * returned to be named as left out.
+         */
+        private static List<String> liveBootOtherLines(Ext4Reader fs, Found store) throws JobException, IOException {
+            String conf;
+            try {
+                conf = new String(fs.readAll(fs.lookup("/persistence.conf"), 64 * 1024), StandardCharsets.UTF_8);
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new JobException(Outcome.BAD_INPUT, store.path() + " has no persistence.conf: live-boot"
+                        + " does not use it, there is nothing to merge");
+            }
+            boolean rootUnion = false;
+            List<String> others = new ArrayList<>();
+            for (String raw : conf.split("\n")) {
+                String line = raw.strip();
+                if (line.isEmpty() || line.startsWith("#")) {
+                    continue;
+                }
+                String[] words = line.split("\\s+", 2);
+                if (words[0].equals("/") && words.length > 1 && List.of(words[1].split(",")).contains("union")) {
+                    rootUnion = true;
+                } else {
+                    others.add(line);
+                }
+            }
+            if (!rootUnion) {
+                throw new JobException(Outcome.BAD_INPUT, store.path() + ": persistence.conf has no '/ union' line"
+                        + " (it keeps only " + others + "), so the live root has no changes to merge");
+            }
+            return others;
+        }
+
+        /** An overlayfs store folded into the stick's root squashfs (MergedFlatLiveImage). */
         private int mergeOverlayfs(Found store) throws JobException, IOException {
             MergedFlatLiveImage.Result merged;
+            List<String> leftOut = List.of();
             long started = System.nanoTime();
             try (BlockDevice disk = openReadOnly()) {
                 List<AutoCloseable> toClose = new ArrayList<>();
@@ -772,6 +808,12 @@ final class OverlayCommand implements Runnable {
                     if (store.kind() == Kind.EMBEDDED_OVERLAY_IMAGE) {
                         upperFs = Ext4Reader.open(storeDevice(disk, store, toClose));
                         upperPath = "/overlayfs";
+                    } else if (store.kind() == Kind.LIVE_BOOT_PERSISTENCE || store.kind() == Kind.CASPER_WRITABLE) {
+                        upperFs = Ext4Reader.open(backupDevice(disk, store, toClose));
+                        upperPath = store.kind() == Kind.LIVE_BOOT_PERSISTENCE ? "/rw" : "/upper";
+                        if (store.kind() == Kind.LIVE_BOOT_PERSISTENCE) {
+                            leftOut = liveBootOtherLines(upperFs, store);
+                        }
                     } else {
                         if (!store.filesystem().equals("ext4")) {
                             throw new JobException(Outcome.BAD_INPUT, store.path() + " is on " + store.filesystem()
@@ -804,25 +846,27 @@ final class OverlayCommand implements Runnable {
                 fields.put("shiftBytes", merged.iso().shiftBytes());
                 fields.put("movedPartitions", merged.iso().movedPartitions());
             }
+            fields.put("leftOut", leftOut);
             fields.put("milliseconds", millis);
             String note = merged.compressionNote().isEmpty() ? "" : " Note: " + merged.compressionNote() + ".";
+            if (!leftOut.isEmpty()) {
+                note += " Not merged (persistence.conf keeps them outside the root union): " + leftOut + ".";
+            }
             String what = merged.iso() != null
                     ? "a new live image " + outputFile + " (" + Sizes.human(merged.iso().imageBytes()) + "; squashfs "
                             + Sizes.human(merged.squashfsBytes()) + ", " + fields.get("compression") + "). Write it to"
                             + " a stick as a fresh start: it boots with the changes and an empty overlay."
                     : "a new squashfs " + outputFile + " (" + Sizes.human(merged.squashfsBytes()) + ", "
-                            + fields.get("compression") + "): the live root with the changes, for LiveOS/squashfs.img.";
+                            + fields.get("compression") + "): the live root with the changes, to replace the stick's root squashfs.";
             result(fields, "Merged " + merged.merge().fromUpper() + " entries and " + merged.merge().whiteouts()
                     + " deletions of " + store.path() + " into " + what + note);
             return 0;
         }
 
-        private int mergeIso() throws JobException, IOException {
-            Found store;
+        private int mergeIso(Found store) throws JobException, IOException {
             MergedLiveIso.Result merged;
             long started = System.nanoTime();
             try (BlockDevice disk = openReadOnly()) {
-                store = select(PersistenceStores.find(disk, !blockDevice()), List.of(Kind.DM_SNAPSHOT_FILE));
                 List<AutoCloseable> toClose = new ArrayList<>();
                 try {
                     BlockDevice cow = storeDevice(disk, store, toClose);

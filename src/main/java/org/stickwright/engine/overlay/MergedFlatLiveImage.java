@@ -1,10 +1,14 @@
 /*
- * A new live root from a Fedora flat stick and its overlayfs store, so the stick's changes
- * become part of the image and the next one boots with an empty upper. On a flat image the
- * squashfs root is the root file system (no LiveOS/rootfs.img inside), and dracut mounts
+ * A new live root from a stick and its overlayfs store, so the stick's changes become part of
+ * the image and the next one boots with an empty upper. Where the squashfs is the root file
+ * system (no LiveOS/rootfs.img inside), each family's initramfs mounts (LiveRootSquashfs finds
+ * the lower):
  *
- *   lowerdir = that squashfs, upperdir = <store>/overlayfs (an ext4 image on FAT, extract mode)
- *                                        or LiveOS/overlay-persistent (ext4 partition, hybrid)
+ *   dracut flat   lowerdir = /LiveOS/squashfs.img, upperdir = <ext4 image on FAT>/overlayfs
+ *                                                  or LiveOS/overlay-<LABEL>-<UUID> (ext4)
+ *   live-boot     lowerdir = /live/filesystem.squashfs, upperdir = <persistence volume>/rw
+ *   casper        lowerdir = /casper/filesystem.squashfs, upperdir = <writable volume>/upper
+ *   archiso       lowerdir = airootfs.sfs, upperdir = <cow_label volume>/<cow_directory>/upperdir
  *
  * so the merged root is OverlayfsMerge's fold of the upper into the lower tree:
  *
@@ -12,10 +16,10 @@
  *      opaque directories applied; compressor, block size and mkfs time as MergedLiveIso picks
  *      them (MergedLiveIso.encodingOf)
  *   2a. ISO output: IsoRebuilder writes the ISO at the start of the stick with that squashfs as
- *       /LiveOS/squashfs.img. Only a stick that carries its ISO (dd'ed, hybrid) has one; an
+ *       the same path. Only a stick that carries its ISO (dd'ed, hybrid) has one; an
  *       extract-mode stick is refused with a message naming the squashfs-only output.
  *   2b. squashfs-only output: the new squashfs itself, for any stick; the lower is found in the
- *       ISO 9660 tree or as LiveOS/squashfs.img on the FAT partition (NestedRootfs.findSquashfs).
+ *       ISO 9660 tree or under the same path on the FAT partition.
  *
  * A nested image (LiveOS/rootfs.img inside the squashfs) is refused: its overlayfs upper would
  * have to be applied inside rootfs.img's ext4. The stick is only read; the partial files are
@@ -31,7 +35,6 @@ import org.stickwright.engine.io.BlockDevice;
 import org.stickwright.engine.io.Cancellation;
 import org.stickwright.engine.io.ImageFile;
 import org.stickwright.engine.io.Progress;
-import org.stickwright.engine.iso.IsoEntry;
 import org.stickwright.engine.iso.IsoImage;
 import org.stickwright.engine.iso.IsoRebuildException;
 import org.stickwright.engine.iso.IsoRebuilder;
@@ -39,7 +42,7 @@ import org.stickwright.engine.squashfs.SquashfsImage;
 import org.stickwright.engine.squashfs.SquashfsSuperblock;
 import org.stickwright.engine.squashfs.SquashfsWriter;
 
-/** Writes a new live ISO, or only its squashfs, from a Fedora flat stick and its overlayfs store. */
+/** Writes a new live ISO, or only its squashfs, from a flat live stick and its overlayfs store. */
 public final class MergedFlatLiveImage {
     private static final String ROOTFS_PATH = "/LiveOS/rootfs.img";
 
@@ -70,18 +73,13 @@ public final class MergedFlatLiveImage {
             throw new IsoRebuildException(stick.name() + " holds no ISO 9660 image (an extract-mode stick): there is"
                     + " no live ISO to rebuild; write only the merged squashfs.img instead (--squashfs-only)");
         }
-        IsoImage iso = IsoImage.open(stick);
-        IsoEntry squashEntry = iso.find(MergedLiveIso.SQUASHFS_PATH).filter(IsoEntry::isFile)
-                .orElseThrow(() -> new IsoRebuildException(stick.name() + ": the ISO has no "
-                        + MergedLiveIso.SQUASHFS_PATH));
-        if (squashEntry.extents().size() != 1) {
-            throw new IsoRebuildException(MergedLiveIso.SQUASHFS_PATH
-                    + " is stored in several extents (4 GiB or more); not rebuilt");
-        }
-        SquashfsImage lower = SquashfsImage.open(stick.slice(squashEntry.firstDataOffset(), squashEntry.size()));
+        LiveRootSquashfs.Located root = LiveRootSquashfs.inIso(IsoImage.open(stick), stick)
+                .orElseThrow(() -> new IsoRebuildException(stick.name() + ": the ISO has none of the live root images "
+                        + LiveRootSquashfs.ROOT_PATHS));
+        SquashfsImage lower = root.image();
         refuseNested(lower);
         // Checks the layout before minutes of work: a refusal comes first.
-        IsoRebuilder.plan(stick, MergedLiveIso.SQUASHFS_PATH, squashEntry.size());
+        IsoRebuilder.plan(stick, root.path(), root.isoEntry().size());
 
         Path squashFile = output.resolveSibling(output.getFileName() + ".squashfs.part");
         progress = progress == null ? new Progress() : progress;
@@ -94,7 +92,7 @@ public final class MergedFlatLiveImage {
             long squashBytes = Files.size(squashFile);
             IsoRebuilder.Plan plan;
             try (ImageFile content = ImageFile.openReadOnly(squashFile)) {
-                plan = IsoRebuilder.rebuild(stick, MergedLiveIso.SQUASHFS_PATH, content, output, progress,
+                plan = IsoRebuilder.rebuild(stick, root.path(), content, output, progress,
                         cancellation);
             }
             return new Result(summary, squashBytes, encoding.compression(), encoding.note(), plan);
@@ -110,9 +108,9 @@ public final class MergedFlatLiveImage {
     public static Result writeSquashfs(BlockDevice stick, Ext4Reader upperFs, String upperPath, Path output,
             Progress progress, Cancellation cancellation) throws IOException {
         refuseExisting(output);
-        SquashfsImage lower = NestedRootfs.findSquashfs(stick).orElseThrow(() -> new OverlayfsMergeException(
-                MergedLiveIso.SQUASHFS_PATH, "not found on " + stick.name()
-                        + " (neither in an ISO 9660 tree nor on a FAT partition)"));
+        SquashfsImage lower = LiveRootSquashfs.find(stick).orElseThrow(() -> new OverlayfsMergeException(
+                stick.name(), "none of the live root images " + LiveRootSquashfs.ROOT_PATHS
+                        + " found (neither in an ISO 9660 tree nor on a FAT partition)")).image();
         refuseNested(lower);
         Path partial = output.resolveSibling(output.getFileName() + ".part");
         progress = progress == null ? new Progress() : progress;

@@ -1,0 +1,208 @@
+package org.stickwright.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.stickwright.testing.Capabilities;
+import org.stickwright.testing.CliProcess;
+import org.stickwright.testing.FamilyLayoutIsos;
+import org.stickwright.testing.Tags;
+import org.stickwright.testing.Tool;
+import org.stickwright.testing.WrittenStick;
+
+/**
+ * {@code overlay merge} on hybrid sticks of the families this machine cannot boot, made by
+ * {@code stickwright create} from FamilyLayoutIsos' stand-ins (real squashfs roots): casper's
+ * writable volume (upper /upper, work /work), archiso's and SystemRescue's cow directory
+ * (upperdir, workdir). The kernel writes the changes through {@code mount -t overlay} over the
+ * real root squashfs; unsquashfs of the merged image in the new ISO must equal that view, and
+ * every other ISO file must be as in the stick's ISO. A casper tree with two squashfs layers is
+ * refused (exit 2) and nothing is written.
+ */
+@Tag(Tags.ORACLE)
+@Tag(Tags.ROOT)
+@Tag(Tags.LOOP)
+class OverlayFamiliesMergeTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void casperArchisoAndSystemRescueStoresMergeIntoTheirRootSquashfs() throws Exception {
+        requirements();
+        FamilyLayoutIsos isos = new FamilyLayoutIsos(Files.createDirectories(dir.resolve("isos")));
+        mergesLikeTheKernel("ubuntu", isos.ubuntu().iso(), "/casper/filesystem.squashfs", "casper_writable");
+        mergesLikeTheKernel("arch", isos.arch().iso(), "/arch/x86_64/airootfs.sfs", "overlayfs_directory");
+        mergesLikeTheKernel("sysrescue", isos.systemRescue().iso(), "/sysresccd/x86_64/airootfs.sfs",
+                "overlayfs_directory");
+    }
+
+    @Test
+    void layeredCasperIsRefused() throws Exception {
+        requirements();
+        Path ubuntu = new FamilyLayoutIsos(Files.createDirectories(dir.resolve("isos"))).ubuntu().iso();
+        // a second layer beside the first, as Ubuntu 23.10+ ships minimal.squashfs + minimal.standard.squashfs
+        Path layered = dir.resolve("layered.iso");
+        Tool.run("xorriso", "-indev", ubuntu.toString(), "-outdev", layered.toString(), "-boot_image", "any", "replay",
+                "-mv", "/casper/filesystem.squashfs", "/casper/minimal.squashfs", "--",
+                "-cp_clone", "/casper/minimal.squashfs", "/casper/minimal.standard.squashfs", "--").ok();
+        Path stick = dir.resolve("layered.img");
+        CliProcess.run(300, "create", layered.toString(), stick.toString(), "--size", "256M", "--persistence", "64M",
+                "--data-fs", "none", "--yes", "--seed", "5").ok();
+        String before = sha256(stick);
+        for (String flag : new String[] {"--json", "--squashfs-only"}) {
+            Path out = dir.resolve("out" + flag);
+            Tool.Result refused = CliProcess.run(300, "overlay", "merge", stick.toString(), "--output", out.toString(),
+                    flag);
+            assertThat(refused.exitCode()).as(refused.output()).isEqualTo(2);
+            assertThat(refused.output()).contains("2 squashfs layers", "minimal.standard.squashfs");
+            assertThat(out).doesNotExist();
+        }
+        assertThat(sha256(stick)).as("the stick is only read").isEqualTo(before);
+    }
+
+    private static void requirements() {
+        Capabilities.requireRoot();
+        FamilyLayoutIsos.requireTools();
+        Capabilities.requireTools("mount", "losetup", "xorriso", "unsquashfs");
+        Capabilities.requireLoopDevices();
+    }
+
+    private void mergesLikeTheKernel(String name, Path source, String rootPath, String kind) throws Exception {
+        Path stick = dir.resolve(name + ".img");
+        CliProcess.run(300, "create", source.toString(), stick.toString(), "--size", "256M", "--persistence", "64M",
+                "--data-fs", "none", "--yes", "--seed", "5").ok();
+        JsonObject inspected = lastJson(CliProcess.run("overlay", "inspect", stick.toString(), "--json").ok());
+        assertThat(inspected.getAsJsonArray("stores")).as(inspected.toString()).hasSize(1);
+        JsonObject store = inspected.getAsJsonArray("stores").get(0).getAsJsonObject();
+        assertThat(store.get("kind").getAsString()).isEqualTo(kind);
+        String upper = store.get("path").getAsString();
+        String work = upper.equals("/upper") ? "/work" : upper.substring(0, upper.lastIndexOf('/')) + "/workdir";
+        Path lower = dir.resolve(name + "-lower.sfs");
+        Tool.run("xorriso", "-osirrox", "on", "-indev", source.toString(), "-extract", rootPath, lower.toString()).ok();
+        Map<String, String> view = changeThroughOverlay(stick, store.get("partition").getAsInt(), lower, upper, work);
+        String stickBefore = sha256(stick);
+
+        Path iso = dir.resolve(name + "-merged.iso");
+        long started = System.nanoTime();
+        JsonObject merged = lastJson(CliProcess.run(300, "overlay", "merge", stick.toString(), "--output",
+                iso.toString(), "--json").ok());
+        System.out.printf("%s merge: %d ms (CLI process), squashfs %d -> %d bytes, ISO %d bytes%n", name,
+                (System.nanoTime() - started) / 1_000_000, Files.size(lower), merged.get("squashfsBytes").getAsLong(),
+                Files.size(iso));
+        assertThat(merged.get("whiteouts").getAsLong()).as(name).isEqualTo(1);
+        assertThat(merged.get("opaqueDirectories").getAsLong()).as(name).isEqualTo(1);
+        assertThat(sha256(stick)).as("the stick is only read").isEqualTo(stickBefore);
+
+        Map<String, String> oldIso = describe(extract(stick, name + "-old"));
+        Path newTree = extract(iso, name + "-new");
+        Map<String, String> newIso = describe(newTree);
+        assertThat(newIso.keySet()).as(name).isEqualTo(oldIso.keySet());
+        for (Map.Entry<String, String> e : oldIso.entrySet()) {
+            if (!e.getKey().equals(rootPath)) {
+                assertThat(newIso.get(e.getKey())).as(name + " " + e.getKey()).isEqualTo(e.getValue());
+            }
+        }
+        Path tree = dir.resolve(name + "-unsquashed");
+        Tool.run("unsquashfs", "-d", tree.toString(), newTree.resolve(rootPath.substring(1)).toString()).ok();
+        assertThat(describe(tree)).as(name).isEqualTo(view);
+    }
+
+    /** The family's overlay over the real root squashfs; the changes made through it; its view. */
+    private Map<String, String> changeThroughOverlay(Path stick, int partition, Path lower, String upper, String work)
+            throws Exception {
+        WrittenStick.Part part = new WrittenStick(stick, dir).partition(partition);
+        Path volume = Files.createDirectories(dir.resolve("volume"));
+        Path lowerMnt = Files.createDirectories(dir.resolve("lower"));
+        Path root = Files.createDirectories(dir.resolve("root"));
+        String device = Tool.run("losetup", "--find", "--show", "--offset", Long.toString(part.start()),
+                "--sizelimit", Long.toString(part.size()), stick.toString()).ok().stdout().trim();
+        try {
+            Tool.run("mount", "-t", "ext4", device, volume.toString()).ok();
+            try {
+                Path upperDir = Files.createDirectories(volume.resolve(upper.substring(1)));
+                Path workDir = Files.createDirectories(volume.resolve(work.substring(1)));
+                Tool.run("mount", "-t", "squashfs", "-o", "loop,ro", lower.toString(), lowerMnt.toString()).ok();
+                try {
+                    Tool.run("mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + lowerMnt + ",upperdir="
+                            + upperDir + ",workdir=" + workDir, root.toString()).ok();
+                    try {
+                        Files.writeString(root.resolve("etc/hostname"), "merged\n");
+                        Files.writeString(root.resolve("etc/os-release"), "NAME=\"Merged\"\nID=merged\n");
+                        Files.delete(root.resolve("usr/bin/true"));
+                        Files.delete(root.resolve("home"));
+                        Files.createDirectory(root.resolve("home"));
+                        Files.writeString(root.resolve("home/only-user"), "made opaque\n");
+                        return describe(root);
+                    } finally {
+                        Tool.run("umount", root.toString()).ok();
+                    }
+                } finally {
+                    Tool.run("umount", lowerMnt.toString()).ok();
+                }
+            } finally {
+                Tool.run("umount", volume.toString()).ok();
+            }
+        } finally {
+            Tool.run("losetup", "--detach", device).ok();
+        }
+    }
+
+    private Path extract(Path iso, String name) {
+        Path tree = dir.resolve(name);
+        Tool.run("xorriso", "-osirrox", "on", "-indev", iso.toString(), "-extract", "/", tree.toString()).ok();
+        return tree;
+    }
+
+    private static Map<String, String> describe(Path root) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                String rel = "/" + root.relativize(p);
+                String owner = Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS) + ":"
+                        + Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS);
+                if (Files.isSymbolicLink(p)) {
+                    out.put(rel, "link " + Files.readSymbolicLink(p) + " " + owner);
+                } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    out.put(rel, "file " + sha256(p) + " " + owner + " "
+                            + Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS));
+                } else if (!rel.equals("/")) {
+                    out.put(rel, "other " + Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) + " " + owner);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static JsonObject lastJson(Tool.Result run) {
+        String last = run.stdout().strip().lines().reduce((a, b) -> b).orElseThrow();
+        return JsonParser.parseString(last).getAsJsonObject();
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 20];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
