@@ -31,6 +31,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.stickwright.engine.fat.FatFileSystem;
 import org.stickwright.engine.io.BlockDevice;
 import org.stickwright.engine.io.ImageFile;
+import org.stickwright.engine.iso.IsoEntry;
+import org.stickwright.engine.iso.IsoImage;
+import org.stickwright.engine.iso.IsoPatcher;
 import org.stickwright.engine.part.PartitionTables;
 import org.stickwright.testing.Capabilities;
 import org.stickwright.testing.CliProcess;
@@ -53,6 +56,9 @@ import org.stickwright.testing.Tool;
  * embedded image then grows 64 to 128 MiB ({@code overlay resize}, e2fsck -fn on the result;
  * live-boot's partition is refused): boot 2 on the fresh stick sees the same files, the same
  * {@code /mnt}, boot 1's root marker and (Fedora) a {@code df} total grown by 64 MiB;</li>
+ * <li>Debian: {@code overlay merge} of a hybrid stick holding boot 1's store (imported) gives a
+ * new ISO; written raw to a fresh disk with no persistence and booted with SeaBIOS, it shows
+ * boot 1's files, its opaque {@code /mnt} and its root marker;</li>
  * <li>{@code overlay reset}: boot 3 boots with the fixture's own files and no marker.</li>
  * </ol>
  * Serial logs in target/boot-logs/.
@@ -166,6 +172,9 @@ class OverlayFamiliesBootTest {
         JsonObject exported = lastJson(CliProcess.run("overlay", "export", first.toString(), "--output",
                 backup.toString(), "--json").ok());
         assertThat(exported.get("fileBytes").getAsLong()).isLessThan(sizeBytes / 4);
+        if (kind.equals("live_boot_persistence")) {
+            mergedIsoBoot(fixture, name, backup, files, one);
+        }
         Path second = create(fixture, name + "-second");
         JsonObject imported = lastJson(CliProcess.run("overlay", "import", second.toString(), backup.toString(),
                 "--yes", "--json").ok());
@@ -207,6 +216,69 @@ class OverlayFamiliesBootTest {
         assertThat(mnt(three)).as(three.summary()).isEmpty();
         assertThat(three.root().state()).as(three.summary()).isEqualTo(Marker.State.FIRST_BOOT);
         return null;
+    }
+
+    /**
+     * {@code overlay merge} of a hybrid stick holding boot 1's store (imported from the backup:
+     * only a stick that carries its ISO has one to rebuild), the new ISO written raw to a fresh
+     * disk with no persistence volume, booted with SeaBIOS (isolinux reads its configuration from
+     * the ISO tree, where the test step is patched in): the guest sees boot 1's files, its opaque
+     * /mnt and its root marker from the merged squashfs alone.
+     */
+    private void mergedIsoBoot(LiveFixture fixture, String name, Path backup, Map<String, String> files, BootResult one)
+            throws IOException {
+        Path hybrid = sticks.resolve(name + "-hybrid.img");
+        delete(hybrid);
+        CliProcess.run("create", fixture.iso().toString(), hybrid.toString(), "--size", "512M", "--persistence",
+                "96M", "--yes").ok();
+        CliProcess.run("overlay", "import", hybrid.toString(), backup.toString(), "--yes", "--json").ok();
+        Path iso = sticks.resolve(name + "-merged.iso");
+        delete(iso);
+        long started = System.nanoTime();
+        JsonObject merged = lastJson(CliProcess.run("overlay", "merge", hybrid.toString(), "--output", iso.toString(),
+                "--json").ok());
+        timings.add(String.format("%s merge: %d ms, squashfs %d bytes, ISO %d bytes", name,
+                (System.nanoTime() - started) / 1_000_000, merged.get("squashfsBytes").getAsLong(),
+                merged.get("isoBytes").getAsLong()));
+        assertThat(merged.get("whiteouts").getAsLong()).as(merged.toString()).isPositive();
+        delete(hybrid);
+        Path disk = sticks.resolve(name + "-merged.img");
+        delete(disk);
+        Files.move(iso, disk);
+        try (ImageFile image = ImageFile.openReadWrite(disk)) {
+            image.setSize(256L << 20);
+            IsoImage tree = IsoImage.open(image);
+            List<String> configs = new ArrayList<>();
+            for (IsoEntry entry : tree.walk()) {
+                if (entry.isFile() && entry.path().toLowerCase(java.util.Locale.ROOT).endsWith(".cfg")) {
+                    configs.add(entry.path());
+                }
+            }
+            int edited = 0;
+            for (String path : configs) {
+                String text = new String(IsoImage.open(image).readAll(IsoImage.open(image).find(path).orElseThrow()),
+                        StandardCharsets.UTF_8);
+                String changed = STEP.matcher(text).replaceAll(" stickwright.overlaytest=check$2");
+                if (!changed.equals(text)) {
+                    IsoPatcher.replace(image, path, changed.getBytes(StandardCharsets.UTF_8));
+                    edited++;
+                }
+            }
+            assertThat(edited).as("boot configurations in the merged ISO: " + configs).isPositive();
+            image.flush();
+        }
+        BootResult result = runner.boot(disk, Firmware.SEABIOS);
+        String what = name + " boot of the merged ISO (SeaBIOS, no persistence)";
+        timings.add(what + ": " + result.summary());
+        assertThat(result.outcome()).as(what + ": " + result.summary()).isEqualTo(BootResult.Outcome.POWERED_OFF);
+        assertThat(OverlayStick.files(result)).as(result.summary()).isEqualTo(files);
+        assertThat(mnt(result)).as(result.summary()).isEqualTo("stickwright-opaque.txt");
+        assertThat(result.root().state()).as("boot 1's marker is in the merged root: " + result.summary())
+                .isEqualTo(Marker.State.PERSIST_OK);
+        assertThat(result.root().token()).as(result.summary()).isEqualTo(one.root().token());
+        assertThat(lines(result)).as("no persistence volume is mounted").noneMatch(l -> l.startsWith("STICKWRIGHT-MOUNT")
+                && l.contains(" ext4 "));
+        delete(disk);
     }
 
     /** e2fsck -fn on a copy of the store image file {@code path} of the stick's FAT partition. */
