@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -92,7 +91,7 @@ class OverlayBootTest {
         // merge: the table applied to a copy of the fixture's rootfs.img holds the guest's files
         Path origin = sticks.resolve("overlay-dm-rootfs.img");
         Files.deleteIfExists(origin);
-        JsonObject merge = lastJson(CliProcess.run("overlay", "merge", stick.toString(), "--output", origin.toString(),
+        JsonObject merge = CliProcess.lastJson(CliProcess.run("overlay", "merge", stick.toString(), "--output", origin.toString(),
                 "--rootfs-only", "--json").ok());
         assertThat(merge.get("chunksApplied").getAsInt()).isEqualTo(store.exceptionCount());
         assertThat(merge.get("chunksOutsideOrigin").getAsInt()).isZero();
@@ -154,7 +153,7 @@ class OverlayBootTest {
         Path merged = sticks.resolve("overlay-dm-merged.iso");
         Files.deleteIfExists(merged);
         long started = System.nanoTime();
-        JsonObject result = lastJson(CliProcess.run("overlay", "merge", stick.toString(), "--output",
+        JsonObject result = CliProcess.lastJson(CliProcess.run("overlay", "merge", stick.toString(), "--output",
                 merged.toString(), "--json").ok());
         long seconds = (System.nanoTime() - started) / 1_000_000_000L;
         assertThat(result.get("chunksApplied").getAsInt()).isEqualTo(store.exceptionCount());
@@ -221,13 +220,8 @@ class OverlayBootTest {
         System.out.println("overflow boot: " + boot.summary() + "; offline " + store.dmsetupStatus());
     }
 
-    private static JsonObject lastJson(Tool.Result run) {
-        String last = run.stdout().strip().lines().reduce((a, b) -> b).orElseThrow();
-        return JsonParser.parseString(last).getAsJsonObject();
-    }
-
     private static JsonObject inspect(Path stick) {
-        JsonObject result = lastJson(CliProcess.run("overlay", "inspect", stick.toString(), "--json").ok());
+        JsonObject result = CliProcess.lastJson(CliProcess.run("overlay", "inspect", stick.toString(), "--json").ok());
         JsonArray stores = result.getAsJsonArray("stores");
         for (int i = 0; i < stores.size(); i++) {
             JsonObject store = stores.get(i).getAsJsonObject();

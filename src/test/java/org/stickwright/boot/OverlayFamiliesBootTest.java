@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -169,20 +168,20 @@ class OverlayFamiliesBootTest {
         // export, a fresh stick from the same ISO, import: boot 2 sees the same files
         Path backup = sticks.resolve(name + ".store.xz");
         delete(backup);
-        JsonObject exported = lastJson(CliProcess.run("overlay", "export", first.toString(), "--output",
+        JsonObject exported = CliProcess.lastJson(CliProcess.run("overlay", "export", first.toString(), "--output",
                 backup.toString(), "--json").ok());
         assertThat(exported.get("fileBytes").getAsLong()).isLessThan(sizeBytes / 4);
         if (kind.equals("live_boot_persistence")) {
             mergedIsoBoot(fixture, name, backup, files, one);
         }
         Path second = create(fixture, name + "-second");
-        JsonObject imported = lastJson(CliProcess.run("overlay", "import", second.toString(), backup.toString(),
+        JsonObject imported = CliProcess.lastJson(CliProcess.run("overlay", "import", second.toString(), backup.toString(),
                 "--yes", "--json").ok());
         assertThat(imported.get("sameBaseImage").getAsBoolean()).isTrue();
         boolean grows = kind.equals("embedded_overlay_image");
         if (grows) {
             // the embedded image grows 64 -> 128 MiB, rebuilt beside the old one; e2fsck accepts it
-            JsonObject resized = lastJson(CliProcess.run("overlay", "resize", second.toString(), "--to", "128M", "--yes",
+            JsonObject resized = CliProcess.lastJson(CliProcess.run("overlay", "resize", second.toString(), "--to", "128M", "--yes",
                     "--json").ok());
             assertThat(resized.get("newSizeBytes").getAsLong()).isEqualTo(128L << 20);
             fsckStore(second, inspect(second, kind).get("path").getAsString());
@@ -235,7 +234,7 @@ class OverlayFamiliesBootTest {
         Path iso = sticks.resolve(name + "-merged.iso");
         delete(iso);
         long started = System.nanoTime();
-        JsonObject merged = lastJson(CliProcess.run("overlay", "merge", hybrid.toString(), "--output", iso.toString(),
+        JsonObject merged = CliProcess.lastJson(CliProcess.run("overlay", "merge", hybrid.toString(), "--output", iso.toString(),
                 "--json").ok());
         timings.add(String.format("%s merge: %d ms, squashfs %d bytes, ISO %d bytes", name,
                 (System.nanoTime() - started) / 1_000_000, merged.get("squashfsBytes").getAsLong(),
@@ -377,13 +376,8 @@ class OverlayFamiliesBootTest {
         return BootResult.plainLines(Files.readString(boot.log(), StandardCharsets.ISO_8859_1));
     }
 
-    static JsonObject lastJson(Tool.Result run) {
-        String last = run.stdout().strip().lines().reduce((a, b) -> b).orElseThrow();
-        return JsonParser.parseString(last).getAsJsonObject();
-    }
-
     static JsonObject inspect(Path stick, String kind) {
-        JsonObject result = lastJson(CliProcess.run("overlay", "inspect", stick.toString(), "--json").ok());
+        JsonObject result = CliProcess.lastJson(CliProcess.run("overlay", "inspect", stick.toString(), "--json").ok());
         JsonArray stores = result.getAsJsonArray("stores");
         for (JsonElement element : stores) {
             JsonObject store = element.getAsJsonObject();

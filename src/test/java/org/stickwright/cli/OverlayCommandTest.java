@@ -25,6 +25,7 @@ import org.stickwright.engine.fat.FileTimes;
 import org.stickwright.engine.io.BlockDevice;
 import org.stickwright.engine.io.ImageFile;
 import org.stickwright.engine.overlay.DmSnapshotStore;
+import org.stickwright.testing.TestImages;
 import org.stickwright.testing.Capabilities;
 import org.stickwright.testing.CliProcess;
 import org.stickwright.testing.Tags;
@@ -74,12 +75,12 @@ class OverlayCommandTest {
         Path backup = dir.resolve("backup.swstore");
         CliProcess.run("overlay", "export", store.toString(), "--output", backup.toString()).ok();
         assertThat(Files.size(backup)).isLessThan(64 * 1024);
-        String before = sha256(store);
+        String before = TestImages.sha256(store);
         CliProcess.run("overlay", "reset", store.toString(), "--yes").ok();
         assertThat(status(store)).isEqualTo("16/2097152 16"); // fresh
         Tool.Result imported = CliProcess.run("overlay", "import", store.toString(), backup.toString(), "--yes").ok();
         assertThat(imported.stderr()).doesNotContain("warning");
-        assertThat(sha256(store)).isEqualTo(before);
+        assertThat(TestImages.sha256(store)).isEqualTo(before);
     }
 
     @Test
@@ -223,19 +224,6 @@ class OverlayCommandTest {
                 "conv=sparse", "status=none").ok();
         Tool.run("fsck.fat", "-n", partition.toString()).ok();
         Files.delete(partition);
-    }
-
-    private static String sha256(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[1 << 20];
-            for (int n; (n = in.read(buffer)) > 0;) {
-                digest.update(buffer, 0, n);
-            }
-            return java.util.HexFormat.of().formatHex(digest.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static String status(Path store) throws IOException {

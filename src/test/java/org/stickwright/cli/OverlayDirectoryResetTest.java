@@ -6,14 +6,10 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,6 +18,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stickwright.boot.LiveFixture;
+import org.stickwright.testing.TestImages;
 import org.stickwright.testing.Capabilities;
 import org.stickwright.testing.CliProcess;
 import org.stickwright.testing.FamilyLayoutIsos;
@@ -105,7 +102,7 @@ class OverlayDirectoryResetTest {
         assertThat(Tool.run("getfattr", "--absolute-names", "--only-values", "-n", "trusted.overlay.opaque",
                 restored.resolve("etc/sub/deeper").toString()).ok().stdout()).isEqualTo("y");
 
-        String sha = sha256(stick);
+        String sha = TestImages.sha256(stick);
         // import knows the backup and checks it whole, but cannot write a directory store back yet: it says so
         Tool.Result imported = CliProcess.run("overlay", "import", stick.toString(), backup.toString(), "--profile",
                 profile, "--yes");
@@ -119,11 +116,11 @@ class OverlayDirectoryResetTest {
                 profile, "--yes");
         assertThat(refused.exitCode()).as(refused.output()).isEqualTo(2);
         assertThat(refused.output()).contains("damaged directory-store backup");
-        assertThat(sha256(stick)).as("import wrote nothing").isEqualTo(sha);
+        assertThat(TestImages.sha256(stick)).as("import wrote nothing").isEqualTo(sha);
 
         Tool.Result asked = CliProcess.run("overlay", "reset", stick.toString(), "--profile", profile);
         assertThat(asked.exitCode()).as("no terminal, no --yes: " + asked.output()).isEqualTo(2);
-        assertThat(sha256(stick)).as("refused before any write").isEqualTo(sha);
+        assertThat(TestImages.sha256(stick)).as("refused before any write").isEqualTo(sha);
 
         JsonObject reset = result(CliProcess.run("overlay", "reset", stick.toString(), "--profile", profile, "--yes",
                 "--json").ok());
@@ -212,26 +209,13 @@ class OverlayDirectoryResetTest {
                 if (Files.isSymbolicLink(p)) {
                     out.put(rel, "link " + Files.readSymbolicLink(p));
                 } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                    out.put(rel, "file " + sha256(p) + " links " + Files.getAttribute(p, "unix:nlink"));
+                    out.put(rel, "file " + TestImages.sha256(p) + " links " + Files.getAttribute(p, "unix:nlink"));
                 } else {
                     out.put(rel, "other " + Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS));
                 }
             }
         }
         return out;
-    }
-
-    private static String sha256(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[1 << 20];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
-        }
     }
 
     private static JsonObject result(Tool.Result run) {

@@ -3,21 +3,13 @@ package org.stickwright.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.stickwright.testing.TestImages;
 import org.stickwright.testing.Capabilities;
 import org.stickwright.testing.CliProcess;
 import org.stickwright.testing.FamilyLayoutIsos;
@@ -63,7 +55,7 @@ class OverlayFamiliesMergeTest {
         Path stick = dir.resolve("layered.img");
         CliProcess.run(300, "create", layered.toString(), stick.toString(), "--size", "256M", "--persistence", "64M",
                 "--data-fs", "none", "--yes", "--seed", "5").ok();
-        String before = sha256(stick);
+        String before = TestImages.sha256(stick);
         for (String flag : new String[] {"--json", "--squashfs-only"}) {
             Path out = dir.resolve("out" + flag);
             Tool.Result refused = CliProcess.run(300, "overlay", "merge", stick.toString(), "--output", out.toString(),
@@ -72,7 +64,7 @@ class OverlayFamiliesMergeTest {
             assertThat(refused.output()).contains("2 squashfs layers", "minimal.standard.squashfs");
             assertThat(out).doesNotExist();
         }
-        assertThat(sha256(stick)).as("the stick is only read").isEqualTo(before);
+        assertThat(TestImages.sha256(stick)).as("the stick is only read").isEqualTo(before);
     }
 
     private static void requirements() {
@@ -86,7 +78,7 @@ class OverlayFamiliesMergeTest {
         Path stick = dir.resolve(name + ".img");
         CliProcess.run(300, "create", source.toString(), stick.toString(), "--size", "256M", "--persistence", "64M",
                 "--data-fs", "none", "--yes", "--seed", "5").ok();
-        JsonObject inspected = lastJson(CliProcess.run("overlay", "inspect", stick.toString(), "--json").ok());
+        JsonObject inspected = CliProcess.lastJson(CliProcess.run("overlay", "inspect", stick.toString(), "--json").ok());
         assertThat(inspected.getAsJsonArray("stores")).as(inspected.toString()).hasSize(1);
         JsonObject store = inspected.getAsJsonArray("stores").get(0).getAsJsonObject();
         assertThat(store.get("kind").getAsString()).isEqualTo(kind);
@@ -95,22 +87,22 @@ class OverlayFamiliesMergeTest {
         Path lower = dir.resolve(name + "-lower.sfs");
         Tool.run("xorriso", "-osirrox", "on", "-indev", source.toString(), "-extract", rootPath, lower.toString()).ok();
         Map<String, String> view = changeThroughOverlay(stick, store.get("partition").getAsInt(), lower, upper, work);
-        String stickBefore = sha256(stick);
+        String stickBefore = TestImages.sha256(stick);
 
         Path iso = dir.resolve(name + "-merged.iso");
         long started = System.nanoTime();
-        JsonObject merged = lastJson(CliProcess.run(300, "overlay", "merge", stick.toString(), "--output",
+        JsonObject merged = CliProcess.lastJson(CliProcess.run(300, "overlay", "merge", stick.toString(), "--output",
                 iso.toString(), "--json").ok());
         System.out.printf("%s merge: %d ms (CLI process), squashfs %d -> %d bytes, ISO %d bytes%n", name,
                 (System.nanoTime() - started) / 1_000_000, Files.size(lower), merged.get("squashfsBytes").getAsLong(),
                 Files.size(iso));
         assertThat(merged.get("whiteouts").getAsLong()).as(name).isEqualTo(1);
         assertThat(merged.get("opaqueDirectories").getAsLong()).as(name).isEqualTo(1);
-        assertThat(sha256(stick)).as("the stick is only read").isEqualTo(stickBefore);
+        assertThat(TestImages.sha256(stick)).as("the stick is only read").isEqualTo(stickBefore);
 
-        Map<String, String> oldIso = describe(extract(stick, name + "-old"));
+        Map<String, String> oldIso = TestImages.describeTree(extract(stick, name + "-old"));
         Path newTree = extract(iso, name + "-new");
-        Map<String, String> newIso = describe(newTree);
+        Map<String, String> newIso = TestImages.describeTree(newTree);
         assertThat(newIso.keySet()).as(name).isEqualTo(oldIso.keySet());
         for (Map.Entry<String, String> e : oldIso.entrySet()) {
             if (!e.getKey().equals(rootPath)) {
@@ -119,7 +111,7 @@ class OverlayFamiliesMergeTest {
         }
         Path tree = dir.resolve(name + "-unsquashed");
         Tool.run("unsquashfs", "-d", tree.toString(), newTree.resolve(rootPath.substring(1)).toString()).ok();
-        assertThat(describe(tree)).as(name).isEqualTo(view);
+        assertThat(TestImages.describeTree(tree)).as(name).isEqualTo(view);
     }
 
     /** The family's overlay over the real root squashfs; the changes made through it; its view. */
@@ -147,7 +139,7 @@ class OverlayFamiliesMergeTest {
                         Files.delete(root.resolve("home"));
                         Files.createDirectory(root.resolve("home"));
                         Files.writeString(root.resolve("home/only-user"), "made opaque\n");
-                        return describe(root);
+                        return TestImages.describeTree(root);
                     } finally {
                         Tool.run("umount", root.toString()).ok();
                     }
@@ -168,41 +160,4 @@ class OverlayFamiliesMergeTest {
         return tree;
     }
 
-    private static Map<String, String> describe(Path root) throws IOException {
-        Map<String, String> out = new TreeMap<>();
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) all::iterator) {
-                String rel = "/" + root.relativize(p);
-                String owner = Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS) + ":"
-                        + Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS);
-                if (Files.isSymbolicLink(p)) {
-                    out.put(rel, "link " + Files.readSymbolicLink(p) + " " + owner);
-                } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                    out.put(rel, "file " + sha256(p) + " " + owner + " "
-                            + Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS));
-                } else if (!rel.equals("/")) {
-                    out.put(rel, "other " + Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) + " " + owner);
-                }
-            }
-        }
-        return out;
-    }
-
-    private static JsonObject lastJson(Tool.Result run) {
-        String last = run.stdout().strip().lines().reduce((a, b) -> b).orElseThrow();
-        return JsonParser.parseString(last).getAsJsonObject();
-    }
-
-    private static String sha256(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[1 << 20];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
-        }
-    }
 }

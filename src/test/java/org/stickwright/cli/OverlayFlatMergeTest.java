@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -26,6 +24,7 @@ import org.stickwright.engine.fat.FatFileSystem;
 import org.stickwright.engine.io.BlockDevice;
 import org.stickwright.engine.io.ImageFile;
 import org.stickwright.engine.overlay.FatStoreFile;
+import org.stickwright.testing.TestImages;
 import org.stickwright.testing.Capabilities;
 import org.stickwright.testing.CliProcess;
 import org.stickwright.testing.Tags;
@@ -63,10 +62,10 @@ class OverlayFlatMergeTest {
         int partition = store.get("partition").getAsInt();
         WrittenStick.Part part = new WrittenStick(hybrid, dir).partition(partition);
         withMounted(hybrid, part.start(), part.size(), root -> fill(root.resolve("LiveOS/overlay-persistent")));
-        String hybridBefore = sha256(hybrid);
+        String hybridBefore = TestImages.sha256(hybrid);
 
         Path iso = dir.resolve("new.iso");
-        JsonObject merged = lastJson(CliProcess.run(300, "overlay", "merge", hybrid.toString(), "--output",
+        JsonObject merged = CliProcess.lastJson(CliProcess.run(300, "overlay", "merge", hybrid.toString(), "--output",
                 iso.toString(), "--json").ok());
         assertThat(merged.get("whiteouts").getAsLong()).isEqualTo(1);
         assertThat(merged.get("opaqueDirectories").getAsLong()).isEqualTo(1);
@@ -86,7 +85,7 @@ class OverlayFlatMergeTest {
         // never over an existing output; the stick never written
         Tool.Result again = CliProcess.run("overlay", "merge", hybrid.toString(), "--output", iso.toString());
         assertThat(again.exitCode()).isEqualTo(2);
-        assertThat(sha256(hybrid)).as("the stick is only read").isEqualTo(hybridBefore);
+        assertThat(TestImages.sha256(hybrid)).as("the stick is only read").isEqualTo(hybridBefore);
 
         // extract mode: the upper is /overlayfs inside an ext4 image file on the FAT partition
         Path extract = dir.resolve("extract.img");
@@ -95,7 +94,7 @@ class OverlayFlatMergeTest {
         JsonObject embedded = onlyStore(extract);
         assertThat(embedded.get("kind").getAsString()).isEqualTo("embedded_overlay_image");
         fillEmbedded(extract, embedded.get("partition").getAsInt(), embedded.get("path").getAsString());
-        String extractBefore = sha256(extract);
+        String extractBefore = TestImages.sha256(extract);
 
         Tool.Result noIso = CliProcess.run("overlay", "merge", extract.toString(), "--output",
                 dir.resolve("refused.iso").toString());
@@ -104,13 +103,13 @@ class OverlayFlatMergeTest {
         assertThat(dir.resolve("refused.iso")).doesNotExist();
 
         Path squashOnly = dir.resolve("extract.squashfs");
-        JsonObject only = lastJson(CliProcess.run(300, "overlay", "merge", extract.toString(), "--output",
+        JsonObject only = CliProcess.lastJson(CliProcess.run(300, "overlay", "merge", extract.toString(), "--output",
                 squashOnly.toString(), "--squashfs-only", "--json").ok());
         assertThat(only.has("isoBytes")).isFalse();
         assertThat(only.get("squashfsBytes").getAsLong()).isEqualTo(Files.size(squashOnly));
         assertThat(checkMerged(lower, squashOnly, "extract")).as("the same tree from either store")
                 .isEqualTo(hybridTree);
-        assertThat(sha256(extract)).as("the stick is only read").isEqualTo(extractBefore);
+        assertThat(TestImages.sha256(extract)).as("the stick is only read").isEqualTo(extractBefore);
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".part"));
         }
@@ -124,7 +123,7 @@ class OverlayFlatMergeTest {
                 "--persistence", "128M", "--yes", "--seed", "5").ok();
         assertThat(store(nested, "/LiveOS/overlay-persistent").get("kind").getAsString())
                 .isEqualTo("overlayfs_directory");
-        String before = sha256(nested);
+        String before = TestImages.sha256(nested);
         for (String flag : new String[] {"--squashfs-only", "--json"}) {
             Path out = dir.resolve("out" + flag);
             Tool.Result refused = CliProcess.run(300, "overlay", "merge", nested.toString(), "--output",
@@ -133,7 +132,7 @@ class OverlayFlatMergeTest {
             assertThat(refused.output()).contains("nested", "LiveOS/rootfs.img");
             assertThat(out).doesNotExist();
         }
-        assertThat(sha256(nested)).isEqualTo(before);
+        assertThat(TestImages.sha256(nested)).isEqualTo(before);
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".part"));
         }
@@ -169,7 +168,7 @@ class OverlayFlatMergeTest {
         Path tree = dir.resolve("unpacked-" + name);
         Tool.run("unsquashfs", "-d", tree.toString(), merged.toString()).ok();
         assertThat(Files.readString(tree.resolve("etc/hostname"))).isEqualTo("merged-kit\n");
-        assertThat(sha256(tree.resolve("usr/share/stickwright/new.bin"))).isEqualTo(sha256(NEW_BLOB));
+        assertThat(TestImages.sha256(tree.resolve("usr/share/stickwright/new.bin"))).isEqualTo(sha256(NEW_BLOB));
         assertThat(Files.readString(tree.resolve("usr/share/stickwright/overwrite.txt")))
                 .isEqualTo("overwritten in the field\n");
         assertThat(tree.resolve("usr/share/stickwright/delete.txt")).doesNotExist();
@@ -201,7 +200,7 @@ class OverlayFlatMergeTest {
         Tool.run("unsquashfs", "-d", lowerTree.toString(), lower.toString(), "usr/share/stickwright/keep.txt",
                 "bin/busybox").ok();
         for (String untouched : new String[] {"usr/share/stickwright/keep.txt", "bin/busybox"}) {
-            assertThat(sha256(tree.resolve(untouched))).as(untouched).isEqualTo(sha256(lowerTree.resolve(untouched)));
+            assertThat(TestImages.sha256(tree.resolve(untouched))).as(untouched).isEqualTo(TestImages.sha256(lowerTree.resolve(untouched)));
         }
         return describe(tree);
     }
@@ -228,7 +227,7 @@ class OverlayFlatMergeTest {
                 if (Files.isSymbolicLink(p)) {
                     out.put(rel, "link " + Files.readSymbolicLink(p));
                 } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                    out.put(rel, "file " + sha256(p));
+                    out.put(rel, "file " + TestImages.sha256(p));
                 } else {
                     out.put(rel, "other " + Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS));
                 }
@@ -295,7 +294,7 @@ class OverlayFlatMergeTest {
     }
 
     private static JsonObject store(Path stick, String path) {
-        JsonObject inspected = lastJson(CliProcess.run("overlay", "inspect", stick.toString(), "--json").ok());
+        JsonObject inspected = CliProcess.lastJson(CliProcess.run("overlay", "inspect", stick.toString(), "--json").ok());
         for (JsonElement e : inspected.getAsJsonArray("stores")) {
             if (e.getAsJsonObject().get("path").getAsString().equals(path)) {
                 return e.getAsJsonObject();
@@ -305,14 +304,9 @@ class OverlayFlatMergeTest {
     }
 
     private static JsonObject onlyStore(Path stick) {
-        JsonObject inspected = lastJson(CliProcess.run("overlay", "inspect", stick.toString(), "--json").ok());
+        JsonObject inspected = CliProcess.lastJson(CliProcess.run("overlay", "inspect", stick.toString(), "--json").ok());
         assertThat(inspected.getAsJsonArray("stores")).as(inspected.toString()).hasSize(1);
         return inspected.getAsJsonArray("stores").get(0).getAsJsonObject();
-    }
-
-    private static JsonObject lastJson(Tool.Result run) {
-        String last = run.stdout().strip().lines().reduce((a, b) -> b).orElseThrow();
-        return JsonParser.parseString(last).getAsJsonObject();
     }
 
     private static String sha256(byte[] bytes) {
@@ -323,16 +317,4 @@ class OverlayFlatMergeTest {
         }
     }
 
-    private static String sha256(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[1 << 20];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
-        }
-    }
 }

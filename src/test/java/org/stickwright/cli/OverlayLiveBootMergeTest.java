@@ -4,23 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stickwright.boot.LiveFixture;
+import org.stickwright.testing.TestImages;
 import org.stickwright.testing.Capabilities;
 import org.stickwright.testing.CliProcess;
 import org.stickwright.testing.Tags;
@@ -64,11 +58,11 @@ class OverlayLiveBootMergeTest {
         JsonObject store = onlyStore(hybrid);
         assertThat(store.get("kind").getAsString()).isEqualTo("live_boot_persistence");
         Map<String, String> view = changeThroughOverlay(hybrid, store.get("partition").getAsInt(), lower, true);
-        String hybridBefore = sha256(hybrid);
+        String hybridBefore = TestImages.sha256(hybrid);
 
         Path iso = dir.resolve("new.iso");
         long started = System.nanoTime();
-        JsonObject merged = lastJson(CliProcess.run(300, "overlay", "merge", hybrid.toString(), "--output",
+        JsonObject merged = CliProcess.lastJson(CliProcess.run(300, "overlay", "merge", hybrid.toString(), "--output",
                 iso.toString(), "--json").ok());
         System.out.printf("debian hybrid merge: %d ms (CLI process), squashfs %d -> %d bytes, ISO %d bytes%n",
                 (System.nanoTime() - started) / 1_000_000, Files.size(lower), merged.get("squashfsBytes").getAsLong(),
@@ -77,12 +71,12 @@ class OverlayLiveBootMergeTest {
         assertThat(merged.get("opaqueDirectories").getAsLong()).isEqualTo(1);
         assertThat(merged.get("isoBytes").getAsLong()).isEqualTo(Files.size(iso));
         assertThat(merged.getAsJsonArray("leftOut").toString()).contains("/home bind");
-        assertThat(sha256(hybrid)).as("the stick is only read").isEqualTo(hybridBefore);
+        assertThat(TestImages.sha256(hybrid)).as("the stick is only read").isEqualTo(hybridBefore);
 
         // every ISO file but the root squashfs as in the stick's ISO (its boot configurations carry
         // create's persistence entries); the new squashfs is the kernel's view
-        Map<String, String> oldIso = describe(extractIso(hybrid, "old-iso"));
-        Map<String, String> newIso = describe(extractIso(iso, "new-iso"));
+        Map<String, String> oldIso = TestImages.describeTree(extractIso(hybrid, "old-iso"));
+        Map<String, String> newIso = TestImages.describeTree(extractIso(iso, "new-iso"));
         assertThat(newIso.keySet()).isEqualTo(oldIso.keySet());
         int same = 0;
         for (Map.Entry<String, String> e : oldIso.entrySet()) {
@@ -111,7 +105,7 @@ class OverlayLiveBootMergeTest {
         assertThat(noIso.stderr()).contains("no ISO 9660", "--squashfs-only");
         assertThat(dir.resolve("refused.iso")).doesNotExist();
         Path squashOnly = dir.resolve("extract.squashfs");
-        JsonObject only = lastJson(CliProcess.run(300, "overlay", "merge", extract.toString(), "--output",
+        JsonObject only = CliProcess.lastJson(CliProcess.run(300, "overlay", "merge", extract.toString(), "--output",
                 squashOnly.toString(), "--squashfs-only", "--json").ok());
         assertThat(only.get("squashfsBytes").getAsLong()).isEqualTo(Files.size(squashOnly));
         assertThat(only.getAsJsonArray("leftOut")).isEmpty();
@@ -155,7 +149,7 @@ class OverlayLiveBootMergeTest {
                             + volume.resolve("rw") + ",workdir=" + volume.resolve("work"), root.toString()).ok();
                     try {
                         change(root);
-                        return describe(root);
+                        return TestImages.describeTree(root);
                     } finally {
                         Tool.run("umount", root.toString()).ok();
                     }
@@ -191,7 +185,7 @@ class OverlayLiveBootMergeTest {
     private Map<String, String> unsquashed(Path squashfs, String name) throws IOException {
         Path tree = dir.resolve(name);
         Tool.run("unsquashfs", "-d", tree.toString(), squashfs.toString()).ok();
-        return describe(tree);
+        return TestImages.describeTree(tree);
     }
 
     private Path extractIso(Path iso, String name) {
@@ -200,49 +194,11 @@ class OverlayLiveBootMergeTest {
         return tree;
     }
 
-    /** Path to type and content digest (files), target (symlinks), or type and mode, owner. */
-    private static Map<String, String> describe(Path root) throws IOException {
-        Map<String, String> out = new TreeMap<>();
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) all::iterator) {
-                String rel = "/" + root.relativize(p);
-                String owner = Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS) + ":"
-                        + Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS);
-                if (Files.isSymbolicLink(p)) {
-                    out.put(rel, "link " + Files.readSymbolicLink(p) + " " + owner);
-                } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                    out.put(rel, "file " + sha256(p) + " " + owner + " "
-                            + Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS));
-                } else if (!rel.equals("/")) {
-                    out.put(rel, "other " + Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) + " " + owner);
-                }
-            }
-        }
-        return out;
-    }
-
     private static JsonObject onlyStore(Path stick) {
-        JsonObject inspected = lastJson(CliProcess.run("overlay", "inspect", stick.toString(), "--json").ok());
+        JsonObject inspected = CliProcess.lastJson(CliProcess.run("overlay", "inspect", stick.toString(), "--json").ok());
         assertThat(inspected.getAsJsonArray("stores")).as(inspected.toString()).hasSize(1);
         JsonElement only = inspected.getAsJsonArray("stores").get(0);
         return only.getAsJsonObject();
     }
 
-    private static JsonObject lastJson(Tool.Result run) {
-        String last = run.stdout().strip().lines().reduce((a, b) -> b).orElseThrow();
-        return JsonParser.parseString(last).getAsJsonObject();
-    }
-
-    private static String sha256(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[1 << 20];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
-        }
-    }
 }

@@ -3,15 +3,12 @@ package org.stickwright.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.stickwright.testing.TestImages;
 import org.stickwright.testing.CliProcess;
 import org.stickwright.testing.FedoraLikeMergeCase;
 import org.stickwright.testing.Tags;
@@ -30,10 +27,10 @@ class OverlayMergeCommandTest {
     void mergeWritesANewIsoOrOnlyTheRootfsAndNeverTheStick() throws Exception {
         FedoraLikeMergeCase merge = FedoraLikeMergeCase.build(dir);
         Path stick = merge.stick(dir.resolve("stick.img"), 64L << 20);
-        String stickBefore = sha256(stick);
+        String stickBefore = TestImages.sha256(stick);
 
         Path iso = dir.resolve("new.iso");
-        JsonObject result = lastJson(CliProcess.run("overlay", "merge", stick.toString(), "--output", iso.toString(),
+        JsonObject result = CliProcess.lastJson(CliProcess.run("overlay", "merge", stick.toString(), "--output", iso.toString(),
                 "--json").ok());
         assertThat(result.get("chunksApplied").getAsInt()).isEqualTo(merge.chunks());
         assertThat(result.get("compression").getAsString()).isEqualTo("xz");
@@ -44,7 +41,7 @@ class OverlayMergeCommandTest {
         Tool.run("xorriso", "-osirrox", "on", "-indev", iso.toString(), "-extract", "/LiveOS/squashfs.img",
                 squash.toString()).ok();
         Tool.run("unsquashfs", "-d", dir.resolve("unpacked").toString(), squash.toString()).ok();
-        assertThat(sha256(dir.resolve("unpacked/LiveOS/rootfs.img"))).isEqualTo(sha256(merge.after()));
+        assertThat(TestImages.sha256(dir.resolve("unpacked/LiveOS/rootfs.img"))).isEqualTo(TestImages.sha256(merge.after()));
         assertThat(Tool.run("sgdisk", "-v", iso.toString()).stdout()).contains("No problems found");
         assertThat(Tool.run("sgdisk", "-p", iso.toString()).stdout()).doesNotContain("overlay");
 
@@ -54,30 +51,15 @@ class OverlayMergeCommandTest {
         assertThat(again.stderr() + again.stdout()).contains("exists");
 
         Path rootfs = dir.resolve("rootfs.img");
-        JsonObject only = lastJson(CliProcess.run("overlay", "merge", stick.toString(), "--output", rootfs.toString(),
+        JsonObject only = CliProcess.lastJson(CliProcess.run("overlay", "merge", stick.toString(), "--output", rootfs.toString(),
                 "--rootfs-only", "--json").ok());
         assertThat(only.get("chunksApplied").getAsInt()).isEqualTo(merge.chunks());
-        assertThat(sha256(rootfs)).isEqualTo(sha256(merge.after()));
+        assertThat(TestImages.sha256(rootfs)).isEqualTo(TestImages.sha256(merge.after()));
 
-        assertThat(sha256(stick)).as("the stick is only read").isEqualTo(stickBefore);
+        assertThat(TestImages.sha256(stick)).as("the stick is only read").isEqualTo(stickBefore);
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".part"));
         }
     }
 
-    private static JsonObject lastJson(Tool.Result run) {
-        String last = run.stdout().strip().lines().reduce((a, b) -> b).orElseThrow();
-        return JsonParser.parseString(last).getAsJsonObject();
-    }
-
-    private static String sha256(Path file) throws Exception {
-        MessageDigest digest = MessageDigest.getInstance("SHA-256");
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
-    }
 }

@@ -1,5 +1,7 @@
 package org.stickwright.testing;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +12,12 @@ import java.util.List;
  */
 public final class CliProcess {
     private CliProcess() {
+    }
+
+    /** The last line of a {@code --json} run's standard output: its result (or error) event. */
+    public static JsonObject lastJson(Tool.Result run) {
+        String last = run.stdout().strip().lines().reduce((a, b) -> b).orElseThrow();
+        return JsonParser.parseString(last).getAsJsonObject();
     }
 
     public static Tool.Result run(String... args) {

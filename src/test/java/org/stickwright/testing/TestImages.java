@@ -4,12 +4,17 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /** Disk images for tests: an MBR with one partition, pseudo-random data, stretches of zeros. */
 public final class TestImages {
@@ -108,5 +113,30 @@ public final class TestImages {
         try (FileChannel in = FileChannel.open(path, StandardOpenOption.READ)) {
             return sha256(path, in.size());
         }
+    }
+
+    /**
+     * Every entry under {@code root} by path: a file's SHA-256, mode and owner; a symlink's target and owner;
+     * anything else its mode and owner. Two trees are equal in content, type, mode and owner when their maps are.
+     */
+    public static Map<String, String> describeTree(Path root) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                String rel = "/" + root.relativize(p);
+                LinkOption noFollow = LinkOption.NOFOLLOW_LINKS;
+                String owner = Files.getAttribute(p, "unix:uid", noFollow) + ":"
+                        + Files.getAttribute(p, "unix:gid", noFollow);
+                if (Files.isSymbolicLink(p)) {
+                    out.put(rel, "link " + Files.readSymbolicLink(p) + " " + owner);
+                } else if (Files.isRegularFile(p, noFollow)) {
+                    out.put(rel, "file " + sha256(p) + " " + owner + " "
+                            + Files.getAttribute(p, "unix:mode", noFollow));
+                } else if (!rel.equals("/")) {
+                    out.put(rel, "other " + Files.getAttribute(p, "unix:mode", noFollow) + " " + owner);
+                }
+            }
+        }
+        return out;
     }
 }
