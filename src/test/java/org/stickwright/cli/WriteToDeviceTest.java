@@ -87,8 +87,9 @@ class WriteToDeviceTest {
     @Test
     void ctrlCCancelsWithExit130AndAWipedTable() throws Exception {
         Path image = TestImages.diskImage(dir.resolve("disk.img"), 48L << 20, 24, 0);
-        // Every write takes 20 ms: the job is certainly still writing when the signal comes.
-        try (FailingDisk disk = FailingDisk.create(dir, 64L << 20, Long.MAX_VALUE, 20_000)) {
+        // Every write takes 250 ms, so the job is still writing when the signal comes even on a loaded CI
+        // host (at 20 ms a write the whole 48 MiB was once written and verified before `kill` had run).
+        try (FailingDisk disk = FailingDisk.create(dir, 64L << 20, Long.MAX_VALUE, 250_000)) {
             Process process = new ProcessBuilder(CliProcess.command("write", image.toString(),
                     disk.device().toString(), "--yes", "--json")).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
