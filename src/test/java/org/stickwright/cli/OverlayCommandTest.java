@@ -25,10 +25,10 @@ import org.stickwright.engine.fat.FileTimes;
 import org.stickwright.engine.io.BlockDevice;
 import org.stickwright.engine.io.ImageFile;
 import org.stickwright.engine.overlay.DmSnapshotStore;
-import org.stickwright.testing.TestImages;
 import org.stickwright.testing.Capabilities;
 import org.stickwright.testing.CliProcess;
 import org.stickwright.testing.Tags;
+import org.stickwright.testing.TestImages;
 import org.stickwright.testing.Tool;
 import org.tukaani.xz.XZInputStream;
 

@@ -18,13 +18,13 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stickwright.boot.LiveFixture;
-import org.stickwright.testing.TestImages;
 import org.stickwright.testing.Capabilities;
 import org.stickwright.testing.CliProcess;
 import org.stickwright.testing.FamilyLayoutIsos;
-import org.stickwright.testing.WrittenStick;
 import org.stickwright.testing.Tags;
+import org.stickwright.testing.TestImages;
 import org.stickwright.testing.Tool;
+import org.stickwright.testing.WrittenStick;
 
 /**
  * {@code overlay reset} on the overlayfs directory stores hybrid mode makes: several profiles

@@ -9,13 +9,13 @@ import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.stickwright.testing.TestImages;
 import org.stickwright.testing.Capabilities;
 import org.stickwright.testing.CliProcess;
 import org.stickwright.testing.FamilyLayoutIsos;
+import org.stickwright.testing.KernelOverlay;
 import org.stickwright.testing.Tags;
+import org.stickwright.testing.TestImages;
 import org.stickwright.testing.Tool;
-import org.stickwright.testing.WrittenStick;
 
 /**
  * {@code overlay merge} on hybrid sticks of the families this machine cannot boot, made by
@@ -117,41 +117,14 @@ class OverlayFamiliesMergeTest {
     /** The family's overlay over the real root squashfs; the changes made through it; its view. */
     private Map<String, String> changeThroughOverlay(Path stick, int partition, Path lower, String upper, String work)
             throws Exception {
-        WrittenStick.Part part = new WrittenStick(stick, dir).partition(partition);
-        Path volume = Files.createDirectories(dir.resolve("volume"));
-        Path lowerMnt = Files.createDirectories(dir.resolve("lower"));
-        Path root = Files.createDirectories(dir.resolve("root"));
-        String device = Tool.run("losetup", "--find", "--show", "--offset", Long.toString(part.start()),
-                "--sizelimit", Long.toString(part.size()), stick.toString()).ok().stdout().trim();
-        try {
-            Tool.run("mount", "-t", "ext4", device, volume.toString()).ok();
-            try {
-                Path upperDir = Files.createDirectories(volume.resolve(upper.substring(1)));
-                Path workDir = Files.createDirectories(volume.resolve(work.substring(1)));
-                Tool.run("mount", "-t", "squashfs", "-o", "loop,ro", lower.toString(), lowerMnt.toString()).ok();
-                try {
-                    Tool.run("mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + lowerMnt + ",upperdir="
-                            + upperDir + ",workdir=" + workDir, root.toString()).ok();
-                    try {
-                        Files.writeString(root.resolve("etc/hostname"), "merged\n");
-                        Files.writeString(root.resolve("etc/os-release"), "NAME=\"Merged\"\nID=merged\n");
-                        Files.delete(root.resolve("usr/bin/true"));
-                        Files.delete(root.resolve("home"));
-                        Files.createDirectory(root.resolve("home"));
-                        Files.writeString(root.resolve("home/only-user"), "made opaque\n");
-                        return TestImages.describeTree(root);
-                    } finally {
-                        Tool.run("umount", root.toString()).ok();
-                    }
-                } finally {
-                    Tool.run("umount", lowerMnt.toString()).ok();
-                }
-            } finally {
-                Tool.run("umount", volume.toString()).ok();
-            }
-        } finally {
-            Tool.run("losetup", "--detach", device).ok();
-        }
+        return KernelOverlay.change(stick, partition, dir, lower, upper, work, volume -> { }, root -> {
+            Files.writeString(root.resolve("etc/hostname"), "merged\n");
+            Files.writeString(root.resolve("etc/os-release"), "NAME=\"Merged\"\nID=merged\n");
+            Files.delete(root.resolve("usr/bin/true"));
+            Files.delete(root.resolve("home"));
+            Files.createDirectory(root.resolve("home"));
+            Files.writeString(root.resolve("home/only-user"), "made opaque\n");
+        });
     }
 
     private Path extract(Path iso, String name) {

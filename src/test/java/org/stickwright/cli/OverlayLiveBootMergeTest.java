@@ -14,12 +14,12 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stickwright.boot.LiveFixture;
-import org.stickwright.testing.TestImages;
 import org.stickwright.testing.Capabilities;
 import org.stickwright.testing.CliProcess;
+import org.stickwright.testing.KernelOverlay;
 import org.stickwright.testing.Tags;
+import org.stickwright.testing.TestImages;
 import org.stickwright.testing.Tool;
-import org.stickwright.testing.WrittenStick;
 
 /**
  * {@code overlay merge} on Debian live-boot sticks made by {@code stickwright create}: the
@@ -128,40 +128,12 @@ class OverlayLiveBootMergeTest {
      */
     private Map<String, String> changeThroughOverlay(Path stick, int partition, Path lower, boolean homeLine)
             throws Exception {
-        WrittenStick.Part part = new WrittenStick(stick, dir).partition(partition);
-        Path volume = Files.createDirectories(dir.resolve("volume"));
-        Path lowerMnt = Files.createDirectories(dir.resolve("lower"));
-        Path root = Files.createDirectories(dir.resolve("root"));
-        String device = Tool.run("losetup", "--find", "--show", "--offset", Long.toString(part.start()),
-                "--sizelimit", Long.toString(part.size()), stick.toString()).ok().stdout().trim();
-        try {
-            Tool.run("mount", "-t", "ext4", device, volume.toString()).ok();
-            try {
-                assertThat(Files.readString(volume.resolve("persistence.conf")).strip()).isEqualTo("/ union");
-                if (homeLine) {
-                    Files.writeString(volume.resolve("persistence.conf"), "/ union\n/home bind\n");
-                }
-                Files.createDirectories(volume.resolve("rw"));
-                Files.createDirectories(volume.resolve("work"));
-                Tool.run("mount", "-t", "squashfs", "-o", "loop,ro", lower.toString(), lowerMnt.toString()).ok();
-                try {
-                    Tool.run("mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + lowerMnt + ",upperdir="
-                            + volume.resolve("rw") + ",workdir=" + volume.resolve("work"), root.toString()).ok();
-                    try {
-                        change(root);
-                        return TestImages.describeTree(root);
-                    } finally {
-                        Tool.run("umount", root.toString()).ok();
-                    }
-                } finally {
-                    Tool.run("umount", lowerMnt.toString()).ok();
-                }
-            } finally {
-                Tool.run("umount", volume.toString()).ok();
+        return KernelOverlay.change(stick, partition, dir, lower, "/rw", "/work", volume -> {
+            assertThat(Files.readString(volume.resolve("persistence.conf")).strip()).isEqualTo("/ union");
+            if (homeLine) {
+                Files.writeString(volume.resolve("persistence.conf"), "/ union\n/home bind\n");
             }
-        } finally {
-            Tool.run("losetup", "--detach", device).ok();
-        }
+        }, OverlayLiveBootMergeTest::change);
     }
 
     /** A new file and blob, an overwritten file, a deleted one, a directory replaced (opaque). */

@@ -8,10 +8,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.stickwright.testing.TestImages;
 import org.stickwright.testing.CliProcess;
 import org.stickwright.testing.FedoraLikeMergeCase;
 import org.stickwright.testing.Tags;
+import org.stickwright.testing.TestImages;
 import org.stickwright.testing.Tool;
 
 /**
