@@ -191,6 +191,20 @@ public final class Ext4Editor {
         return sb;
     }
 
+    Ext4Reader reader() {
+        return reader;
+    }
+
+    /** The crc32c seed of every metadata_csum checksum (s_checksum_seed or crc32c of the UUID). */
+    int checksumSeed() {
+        return seed;
+    }
+
+    /** A copy of the 1024 superblock bytes as read when opened. */
+    byte[] rawSuperblock() {
+        return rawSuperblock.clone();
+    }
+
     /** Everything {@link #emptyDirectories} would do, checked; nothing is written. */
     public Emptying planEmptying(List<String> directories) throws IOException {
         return plan(directories).summary();
@@ -832,7 +846,8 @@ public final class Ext4Editor {
         in.putInt(0x6C, (int) (size >>> 32));
     }
 
-    private void writeInode(Ext4Inode inode, byte[] raw) throws IOException {
+    /** Writes {@code raw} as {@code inode}'s on-disk bytes, with a fresh metadata_csum checksum. */
+    void writeInode(Ext4Inode inode, byte[] raw) throws IOException {
         if (metadataCsum) {
             ByteBuffer in = le(raw);
             boolean hi = raw.length > 128 && (in.getShort(0x80) & 0xFFFF) >= 4;
@@ -883,21 +898,7 @@ public final class Ext4Editor {
 
     /** bg_checksum: crc32c(seed, group, descriptor) with metadata_csum, else crc16(uuid, group, descriptor). */
     private int descriptorChecksum(long group) {
-        int at = (int) (group * sb.descSize());
-        if (metadataCsum) {
-            int crc = Crc32c.updateInt(seed, (int) group);
-            crc = Crc32c.update(crc, gdt, at, 0x1E);
-            crc = Crc32c.updateZeros(crc, 2);
-            crc = Crc32c.update(crc, gdt, at + 0x20, sb.descSize() - 0x20);
-            return crc & 0xFFFF;
-        }
-        int crc = crc16(0xFFFF, rawSuperblock, 0x68, 16);
-        crc = crc16(crc, new byte[] {(byte) group, (byte) (group >>> 8), (byte) (group >>> 16), (byte) (group >>> 24)}, 0, 4);
-        crc = crc16(crc, gdt, at, 0x1E);
-        if (sb.descSize() > 0x20) {
-            crc = crc16(crc, gdt, at + 0x20, sb.descSize() - 0x20);
-        }
-        return crc;
+        return Ext4GroupDescriptors.checksum(gdt, sb.descSize(), group, metadataCsum, seed, rawSuperblock);
     }
 
     /** CRC-16 as lib/crc16.c: reflected polynomial 0xA001, no final inversion. */

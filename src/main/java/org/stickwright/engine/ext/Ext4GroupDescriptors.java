@@ -37,4 +37,28 @@ final class Ext4GroupDescriptors {
             d.putShort(hi, (short) (value >>> 16));
         }
     }
+
+    /**
+     * bg_checksum of group {@code group}'s descriptor in {@code table}: crc32c(seed, group,
+     * descriptor without the checksum field) & 0xFFFF with metadata_csum, else uninit_bg's
+     * crc16(UUID from {@code superblock}, group, descriptor).
+     */
+    static int checksum(byte[] table, int descSize, long group, boolean metadataCsum, int seed, byte[] superblock) {
+        int at = (int) (group * descSize);
+        if (metadataCsum) {
+            int crc = Crc32c.updateInt(seed, (int) group);
+            crc = Crc32c.update(crc, table, at, 0x1E);
+            crc = Crc32c.updateZeros(crc, 2);
+            crc = Crc32c.update(crc, table, at + 0x20, descSize - 0x20);
+            return crc & 0xFFFF;
+        }
+        int crc = Ext4Editor.crc16(0xFFFF, superblock, 0x68, 16);
+        crc = Ext4Editor.crc16(crc, new byte[] {(byte) group, (byte) (group >>> 8), (byte) (group >>> 16),
+            (byte) (group >>> 24)}, 0, 4);
+        crc = Ext4Editor.crc16(crc, table, at, 0x1E);
+        if (descSize > 0x20) {
+            crc = Ext4Editor.crc16(crc, table, at + 0x20, descSize - 0x20);
+        }
+        return crc;
+    }
 }
