@@ -505,6 +505,63 @@ public final class FatFileSystem implements Closeable {
         return new FileExtent(size == 0 ? 0 : boot.clusterOffset(first), size);
     }
 
+    /**
+     * Grows an existing file in place to {@code newSize} bytes: clusters are appended to its
+     * chain (right after its last cluster when those are free, else one free run, else any free
+     * clusters) and written to the FATs before the directory entry takes the new size, so a
+     * crash in between leaves a chain longer than its size, which fsck.fat trims. The bytes
+     * added are not written: whatever the device held there is the file's new tail, for callers
+     * (a filesystem image growing into it) that write what they need.
+     */
+    public FatEntry extend(String path, long newSize) throws IOException {
+        checkOpen();
+        checkSize(path, newSize);
+        flushData();
+        Located at = locate(path);
+        DirectoryTable.Node node = at.node();
+        if (node.isDirectory()) {
+            throw new FatException(at.path() + " is a directory");
+        }
+        if (newSize < node.size) {
+            throw new FatException(at.path() + " has " + node.size + " bytes; extend only grows it (asked for "
+                    + newSize + ")");
+        }
+        long last = 0;
+        long have = 0;
+        for (FileAllocationTable.Run run : fat.chain(node.cluster, Long.MAX_VALUE, at.path())) {
+            last = run.first() + run.length() - 1;
+            have += run.length();
+        }
+        long needed = clustersFor(newSize) - have;
+        if (needed > fat.freeCount()) {
+            throw new FatException("volume full: growing " + at.path() + " to " + newSize + " bytes needs " + needed
+                    + " more clusters, " + fat.freeCount() + " are free");
+        }
+        modified = true;
+        long first = node.cluster;
+        if (needed > 0) {
+            boolean adjacent = last != 0 && last + needed < fat.size();
+            for (long c = last + 1; adjacent && c <= last + needed; c++) {
+                adjacent = fat.entry((int) c) == 0;
+            }
+            long added;
+            if (adjacent) {
+                added = last + 1;
+                fat.linkRun(added, needed);
+            } else {
+                added = fat.allocate(needed, at.path());
+            }
+            if (last == 0) {
+                first = added;
+            } else {
+                fat.set((int) last, (int) added);
+            }
+            fat.flush(device);
+        }
+        at.parent().update(node, first, newSize, Instant.now());
+        return node.toEntry(zone);
+    }
+
     /** Replaces the content of an existing file (its clusters are reallocated to fit the new size). */
     public FatEntry replaceFile(String path, long size, InputStream content) throws IOException {
         return replaceFile(path, size, content, Instant.now());

@@ -116,6 +116,38 @@ class FatEditorTest {
         assertThat(mtype(image, "/EFI/BOOT/grub.cfg")).isEqualTo(grubCfg);
     }
 
+    @ParameterizedTest(name = "FAT{0}")
+    @CsvSource({"12, 4096", "16, 40960", "32, 66000"})
+    void extendGrowsAFileInPlaceAfterItsLastClusterOrElsewhere(int bits, int kib) throws Exception {
+        Capabilities.requireTools("mkfs.fat", "mcopy", "fsck.fat");
+        Path image = mkfs(bits, kib);
+        byte[] head = FatWriterTest.content(21, 10_000);
+        byte[] neighbour = FatWriterTest.content(22, 5_000);
+        try (ImageFile file = ImageFile.openReadWrite(image); FatFileSystem fs = FatFileSystem.open(file)) {
+            fs.putFile("/adjacent.bin", head);
+            fs.putFile("/empty.bin", new byte[0]);
+            long start = fs.extents("/adjacent.bin").get(0).deviceOffset();
+            fs.extend("/adjacent.bin", 50_000);
+            assertThat(fs.extents("/adjacent.bin")).hasSize(1);
+            assertThat(fs.extents("/adjacent.bin").get(0).deviceOffset()).isEqualTo(start);
+            fs.putFile("/neighbour.bin", neighbour);
+            // the clusters after it are the neighbour's now: the chain continues elsewhere
+            fs.extend("/adjacent.bin", 90_000);
+            assertThat(fs.extents("/adjacent.bin")).hasSize(2);
+            fs.extend("/empty.bin", 3_000);
+            assertThatThrownBy(() -> fs.extend("/adjacent.bin", 1_000)).isInstanceOf(FatException.class)
+                    .hasMessageContaining("only grows");
+            assertThatThrownBy(() -> fs.extend("/adjacent.bin", fs.freeBytes() + 200_000))
+                    .isInstanceOf(FatException.class).hasMessageContaining("volume full");
+        }
+        FatOracles.fsckClean(image);
+        byte[] grown = mcopyOut(image, "/adjacent.bin");
+        assertThat(grown).hasSize(90_000);
+        assertThat(java.util.Arrays.copyOf(grown, head.length)).isEqualTo(head);
+        assertThat(mcopyOut(image, "/neighbour.bin")).isEqualTo(neighbour);
+        assertThat(mcopyOut(image, "/empty.bin")).hasSize(3_000);
+    }
+
     @Test
     void fragmentedFreeSpaceStillTakesALargeFile() throws Exception {
         Capabilities.requireTools("mkfs.fat", "mcopy", "fsck.fat");
