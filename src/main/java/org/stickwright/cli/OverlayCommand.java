@@ -21,6 +21,7 @@ import org.stickwright.engine.ext.Ext4EditRefusedException;
 import org.stickwright.engine.ext.Ext4Editor;
 import org.stickwright.engine.ext.Ext4Entry;
 import org.stickwright.engine.ext.Ext4Formatter;
+import org.stickwright.engine.ext.Ext4Grower;
 import org.stickwright.engine.ext.Ext4Inode;
 import org.stickwright.engine.ext.Ext4Options;
 import org.stickwright.engine.ext.Ext4Reader;
@@ -36,7 +37,6 @@ import org.stickwright.engine.job.Sizes;
 import org.stickwright.engine.overlay.DmSnapshotEditor;
 import org.stickwright.engine.overlay.DmSnapshotException;
 import org.stickwright.engine.overlay.DmSnapshotStore;
-import org.stickwright.engine.overlay.Ext4ImageGrower;
 import org.stickwright.engine.overlay.FatStoreFile;
 import org.stickwright.engine.overlay.MergedFlatLiveImage;
 import org.stickwright.engine.overlay.MergedLiveIso;
@@ -49,6 +49,7 @@ import org.stickwright.engine.overlay.PersistenceStores;
 import org.stickwright.engine.overlay.PersistenceStores.Found;
 import org.stickwright.engine.overlay.PersistenceStores.Kind;
 import org.stickwright.engine.overlay.TarFormatException;
+import org.stickwright.engine.part.PartitionGrower;
 import org.stickwright.platform.linux.LinuxRawDisk;
 import org.tukaani.xz.LZMA2Options;
 import org.tukaani.xz.XZInputStream;
@@ -389,16 +390,19 @@ final class OverlayCommand implements Runnable {
 
     @Command(name = "resize", mixinStandardHelpOptions = true,
             description = "Grow a dm-snapshot store (chunk size and every byte kept) or shrink it down to what it uses;"
-                    + " grow an embedded ext4 store on FAT (rebuilt beside the old one, then swapped).")
+                    + " grow an ext4 store file on FAT in place (dracut's embedded image, live-boot persistence); grow an ext4"
+                    + " store partition (live-boot persistence, casper writable, a Fedora or archiso store partition)"
+                    + " into the free space after it, in place.")
     static final class Resize extends Writing {
-        @Option(names = "--to", required = true, paramLabel = "SIZE", description = "The new size (512M, 2G, bytes).")
+        @Option(names = "--to", required = true, paramLabel = "SIZE",
+                description = "The new size (512M, 2G, bytes); for a store partition also 'max': all the free space after it.")
         String to;
 
         @Override
         int run() throws JobException, IOException {
             long requested;
             try {
-                requested = Sizes.parse(to);
+                requested = to.equalsIgnoreCase("max") ? Long.MAX_VALUE : Sizes.parse(to);
             } catch (IllegalArgumentException e) {
                 throw new JobException(Outcome.BAD_INPUT, "--to: " + e.getMessage(), e);
             }
@@ -407,9 +411,20 @@ final class OverlayCommand implements Runnable {
             DmSnapshotStore dm;
             try (BlockDevice disk = openReadOnly()) {
                 store = select(PersistenceStores.find(disk, !blockDevice()), List.of(Kind.DM_SNAPSHOT_FILE,
-                        Kind.EMBEDDED_OVERLAY_IMAGE));
-                if (store.kind() == Kind.EMBEDDED_OVERLAY_IMAGE) {
+                        Kind.EMBEDDED_OVERLAY_IMAGE, Kind.LIVE_BOOT_PERSISTENCE, Kind.CASPER_WRITABLE,
+                        Kind.OVERLAYFS_DIRECTORY));
+                if (store.partition() != 0 && store.filesystem().equals("ext4")) {
+                    return growPartition(disk, store, requested);
+                }
+                if (requested == Long.MAX_VALUE) {
+                    throw new JobException(Outcome.BAD_INPUT, "--to max is for a store partition; give a size");
+                }
+                if (store.kind() != Kind.DM_SNAPSHOT_FILE && !store.path().equals("/")) {
                     return growImage(disk, store, requested);
+                }
+                if (store.kind() != Kind.DM_SNAPSHOT_FILE) {
+                    throw new JobException(Outcome.REFUSED, "resizing a " + store.kind() + " store that is the"
+                            + " whole target " + target + " is not supported; not resized");
                 }
                 List<AutoCloseable> toClose = new ArrayList<>();
                 try {
@@ -444,60 +459,91 @@ final class OverlayCommand implements Runnable {
         }
 
         /**
-         * An embedded ext4 store on FAT grows by being rebuilt beside itself
-         * ({@link Ext4ImageGrower}): checked completely (tree, size, free space) before the question.
+         * A store that is an ext4 partition (or lives on one) grows in place: the partition's
+         * end moves into the free space after it ({@link PartitionGrower}), then the ext4 fills
+         * it ({@link Ext4Grower}); no file moves. Both are planned and checked before the
+         * question. A partition grown earlier by a resize that stopped before its ext4 grew
+         * (or by another tool) is just filled.
+         */
+        private int growPartition(BlockDevice readOnly, Found store, long requested) throws JobException, IOException {
+            PartitionGrower.Plan table = null;
+            long volumeBytes = store.volumeBytes();
+            Ext4Grower.Growth growth;
+            try {
+                table = PartitionGrower.plan(readOnly, store.partition(), requested);
+                volumeBytes = table.newBytes();
+                growth = Ext4Grower.plan(readOnly.slice(store.volumeOffset(), volumeBytes));
+            } catch (PartitionGrower.Refused e) {
+                if (requested != Long.MAX_VALUE && requested > store.volumeBytes()) {
+                    throw new JobException(Outcome.REFUSED, e.getMessage() + "; not resized", e);
+                }
+                try {
+                    growth = Ext4Grower.plan(readOnly.slice(store.volumeOffset(), volumeBytes));
+                } catch (Ext4EditRefusedException unfilled) {
+                    throw new JobException(Outcome.REFUSED, (unfilled.getMessage().contains("nothing to grow")
+                            ? e.getMessage() : unfilled.getMessage()) + "; not resized", unfilled);
+                }
+            }
+            String what = store.kind() == Kind.OVERLAYFS_DIRECTORY
+                    ? "the ext4 partition " + store.partition() + " holding " + store.path()
+                    : "the " + store.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                            + " partition " + store.partition() + (store.volumeLabel().isEmpty() ? ""
+                                    : " (" + store.volumeLabel() + ")");
+            confirm("Grow " + what + " on " + target + (table == null ? " (its partition was already grown)" : " from "
+                    + Sizes.human(store.volumeBytes())) + " to " + Sizes.human(growth.newBytes())
+                    + "? The partition's end moves into the free space after it; every file stays where it is.");
+            try (BlockDevice disk = openForWriting(unmount)) {
+                if (table != null) {
+                    PartitionGrower.grow(disk, table);
+                }
+                try {
+                    Ext4Grower.grow(disk.slice(store.volumeOffset(), volumeBytes));
+                } catch (IOException e) {
+                    throw new JobException(Outcome.IO_ERROR, e.getMessage() + (table == null ? "" : "; partition "
+                            + store.partition() + " was already grown to " + Sizes.human(volumeBytes) + " and its ext4"
+                            + " left at " + Sizes.human(growth.oldBytes()) + ", which is valid: run resize again to"
+                            + " grow the ext4"), e);
+                }
+                disk.flush();
+            }
+            result(Map.of("store", store.path(), "partition", store.partition(), "oldSizeBytes", store.volumeBytes(),
+                    "newSizeBytes", volumeBytes, "filesystemBytes", growth.newBytes(), "groupsAdded",
+                    growth.newGroups() - growth.oldGroups()),
+                    "Grew partition " + store.partition() + " from " + Sizes.human(store.volumeBytes()) + " to "
+                            + Sizes.human(volumeBytes) + " and its ext4 from " + Sizes.human(growth.oldBytes()) + " to "
+                            + Sizes.human(growth.newBytes()) + " (" + (growth.newGroups() - growth.oldGroups())
+                            + " block groups added); every file kept in place.");
+            return 0;
+        }
+
+        /**
+         * An ext4 store file on FAT (dracut's embedded overlay image, a live-boot persistence or
+         * casper-rw file) grows in place ({@link FatStoreFile#growExt4}): checked completely
+         * (free space, the ext4's state and features) before the question.
          */
         private int growImage(BlockDevice readOnly, Found store, long requested) throws JobException, IOException {
             if (!store.filesystem().equals("fat")) {
                 throw new JobException(Outcome.REFUSED, "growing an ext4 image file inside " + store.filesystem()
                         + " is not supported; not resized");
             }
-            long size = requested / 4096 * 4096;
-            if (size <= store.sizeBytes()) {
-                throw new JobException(Outcome.REFUSED, "an embedded ext4 store only grows (" + store.path() + " has "
-                        + Sizes.human(store.sizeBytes()) + "); to empty it use overlay reset");
+            Ext4Grower.Growth growth;
+            BlockDevice volume = readOnly.slice(store.volumeOffset(), store.volumeBytes());
+            try (FatFileSystem fs = FatFileSystem.open(volume)) {
+                growth = FatStoreFile.planExt4Growth(fs, volume, store.path(), requested);
             }
-            if (size > FatFileSystem.MAX_FILE_SIZE) {
-                throw new JobException(Outcome.REFUSED, "a FAT32 file holds at most " + FatFileSystem.MAX_FILE_SIZE
-                        + " bytes; not resized");
-            }
-            Ext4ImageGrower.Tree tree;
-            List<AutoCloseable> toClose = new ArrayList<>();
-            try {
-                BlockDevice volume = readOnly.slice(store.volumeOffset(), store.volumeBytes());
-                FatFileSystem fs = FatFileSystem.open(volume);
-                toClose.add(fs);
-                if (size > fs.freeBytes()) {
-                    throw new JobException(Outcome.REFUSED, "the FAT partition has " + Sizes.human(fs.freeBytes())
-                            + " free; the new " + Sizes.human(size) + " store is written beside the old one before"
-                            + " the old one goes; not resized");
-                }
-                BlockDevice image = FatStoreFile.open(fs, volume, store.path());
-                toClose.add(0, image);
-                tree = Ext4ImageGrower.read(image, Ext4ImageGrower.contentBound());
-            } catch (Ext4ImageGrower.Refused e) {
-                throw new JobException(Outcome.REFUSED, e.getMessage(), e);
-            } finally {
-                closeAll(toClose);
-            }
-            confirm("Grow the embedded ext4 store " + store.path() + " on " + target + " from "
-                    + Sizes.human(store.sizeBytes()) + " to " + Sizes.human(size) + "? It is rebuilt beside the old"
-                    + " one (" + tree.entries().size() + " entries; file times become the time of the resize).");
-            long grown;
+            confirm("Grow the ext4 store " + store.path() + " on " + target + " from " + Sizes.human(store.sizeBytes())
+                    + " to " + Sizes.human(growth.newBytes()) + "? The file grows in place; every file in it stays.");
             try (BlockDevice disk = openForWriting(unmount)) {
-                BlockDevice volume = disk.slice(store.volumeOffset(), store.volumeBytes());
-                try (FatFileSystem fs = FatFileSystem.open(volume)) {
-                    grown = Ext4ImageGrower.grow(fs, volume, store.path(), size);
-                } catch (Ext4ImageGrower.Refused e) {
-                    throw new JobException(Outcome.REFUSED, e.getMessage(), e);
+                BlockDevice writable = disk.slice(store.volumeOffset(), store.volumeBytes());
+                try (FatFileSystem fs = FatFileSystem.open(writable)) {
+                    growth = FatStoreFile.growExt4(fs, writable, store.path(), requested);
                 }
                 disk.flush();
             }
-            result(Map.of("store", store.path(), "oldSizeBytes", store.sizeBytes(), "newSizeBytes", grown,
-                    "entries", tree.entries().size()),
-                    "Grew " + store.path() + " from " + Sizes.human(store.sizeBytes()) + " to " + Sizes.human(grown)
-                            + ": rebuilt with its " + tree.entries().size() + " files, directories and whiteouts,"
-                            + " label and UUID kept.");
+            result(Map.of("store", store.path(), "oldSizeBytes", store.sizeBytes(), "newSizeBytes", growth.newBytes(),
+                    "groupsAdded", growth.newGroups() - growth.oldGroups()),
+                    "Grew " + store.path() + " from " + Sizes.human(store.sizeBytes()) + " to "
+                            + Sizes.human(growth.newBytes()) + " in place; every file kept as it was.");
             return 0;
         }
     }

@@ -75,14 +75,16 @@ public final class Ext4Grower {
     private final int oldGdtBlocks;
     private final int oldReserved;
     private final long inodeTableBlocks;
+    private final long targetBytes;
 
     private long newBlocks;
     private long newGroups;
     private int newGdtBlocks;
     private int newReserved;
 
-    private Ext4Grower(BlockDevice device, Ext4Editor editor) {
+    private Ext4Grower(BlockDevice device, Ext4Editor editor, long targetBytes) {
         this.device = device;
+        this.targetBytes = targetBytes;
         this.editor = editor;
         this.sb = editor.superblock();
         this.bs = sb.blockSize();
@@ -106,13 +108,20 @@ public final class Ext4Grower {
      * nothing is written. Throws {@link Ext4EditRefusedException} naming the reason otherwise.
      */
     public static Growth plan(BlockDevice device) throws IOException {
-        Ext4Grower grower = new Ext4Grower(device, Ext4Editor.open(device));
-        return grower.plan();
+        return plan(device, device.size());
+    }
+
+    /**
+     * As {@link #plan(BlockDevice)} for the device once it is {@code bytes} long (a file about
+     * to be extended): only the filesystem's own blocks are read.
+     */
+    public static Growth plan(BlockDevice device, long bytes) throws IOException {
+        return new Ext4Grower(device, Ext4Editor.open(device), bytes).plan();
     }
 
     /** Grows the ext4 on {@code device} to fill it (see the class comment for what is written and when). */
     public static Growth grow(BlockDevice device) throws IOException {
-        Ext4Grower grower = new Ext4Grower(device, Ext4Editor.open(device));
+        Ext4Grower grower = new Ext4Grower(device, Ext4Editor.open(device), device.size());
         Growth growth = grower.plan();
         grower.write();
         return growth;
@@ -134,7 +143,7 @@ public final class Ext4Grower {
                     + 8L * bs + " a block bitmap maps; not grown");
         }
         long limit = sb.hasIncompat(Ext4Superblock.INCOMPAT_64BIT) && oldReserved == 0 ? 1L << 48 : 0xFFFF_FFFFL;
-        long blocks = Math.min(device.size() / bs, limit);
+        long blocks = Math.min(targetBytes / bs, limit);
         // like mke2fs and resize2fs: a last group too small for its own metadata (+50) is dropped
         while (true) {
             long groups = (blocks - first + bpg - 1) / bpg;

@@ -75,9 +75,11 @@
  * after one boot: 16384 blocks of 4 KiB, 1291 of them ext4's own (journal, inode tables,
  * bitmaps), so the guest's {@code df /} shows 60372 KiB in total while the offline used figure
  * counts those 5164 KiB too. A store renamed by a relabel is not found at boot; {@code overlay
- * reset} names it after the current label and serial. Growing such an image rebuilds it
- * ({@link org.stickwright.engine.overlay.Ext4ImageGrower}): the tree read, a larger image
- * formatted beside the old one, the names swapped only after it reads back.
+ * reset} names it after the current label and serial. Growing such an image 64 to 128 MiB
+ * ({@link org.stickwright.engine.overlay.FatStoreFile#growExt4}) appends 64 MiB of clusters to
+ * its chain (FAT written before the directory entry's new size) and lets
+ * {@link org.stickwright.engine.ext.Ext4Grower} extend its one partial block group from 16384 to
+ * 32768 blocks: a cleared run in the block bitmap, new counts, the superblock last.
  *
  * <h2>Directory store backups</h2>
  * {@code overlay export} of an overlayfs directory store writes

@@ -14,6 +14,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.stickwright.engine.ext.Ext4EditRefusedException;
 import org.stickwright.engine.ext.Ext4Entry;
 import org.stickwright.engine.ext.Ext4Formatter;
 import org.stickwright.engine.ext.Ext4Options;
@@ -28,11 +29,12 @@ import org.stickwright.testing.Tags;
 import org.stickwright.testing.Tool;
 
 /**
- * Growing an embedded overlayfs store on FAT by rebuilding it: the tree (files, symlink,
- * whiteout, opaque directory xattr, owner, permissions), label and UUID come back, e2fsck and
- * fsck.fat accept the result, and every refusal leaves the old file byte for byte.
+ * Growing an embedded overlayfs store on FAT in place: the tree (files, symlink, whiteout,
+ * opaque directory xattr, owner, permissions, inode numbers), label and UUID stay, e2fsck and
+ * fsck.fat accept the result, also when the clusters after the file are taken and its chain
+ * continues elsewhere; every refusal leaves the volume byte for byte.
  */
-class Ext4ImageGrowerTest {
+class FatStoreFileExt4GrowthTest {
     private static final long MIB = 1024 * 1024;
     private static final String STORE = "/LiveOS/overlay-LIVE-1234-ABCD";
     private static final UUID UUID_1 = UUID.fromString("0a0b0c0d-1111-2222-3333-444455556666");
@@ -76,31 +78,50 @@ class Ext4ImageGrowerTest {
 
     @Test
     @Tag(Tags.ORACLE)
-    void growsKeepingTreeLabelAndUuid() throws IOException {
+    void growsInPlaceKeepingTreeLabelAndUuid() throws IOException {
         Capabilities.requireTools("e2fsck", "fsck.fat");
         Path volume = fatWithStore(80 * MIB, 16 * MIB);
         Map<String, String> before = describe(volume);
-        long size;
-        try (ImageFile file = ImageFile.openReadWrite(volume); FatFileSystem fs = FatFileSystem.open(file)) {
-            size = Ext4ImageGrower.grow(fs, file, STORE, 40 * MIB + 1000);
-            assertThat(fs.stat("/LiveOS/resizing.tmp")).isEmpty();
-            assertThat(fs.stat("/LiveOS/resizing.old")).isEmpty();
-            assertThat(fs.stat(STORE).orElseThrow().size()).isEqualTo(40 * MIB);
-        }
-        assertThat(size).isEqualTo(40 * MIB);
+        grow(volume, 40 * MIB + 1000, 40 * MIB);
         assertThat(describe(volume)).isEqualTo(before);
+    }
+
+    @Test
+    @Tag(Tags.ORACLE)
+    void growsIntoClustersElsewhereWhenTheNextOnesAreTaken() throws IOException {
+        Capabilities.requireTools("e2fsck", "fsck.fat");
+        Path volume = fatWithStore(200 * MIB, 16 * MIB);
+        try (ImageFile file = ImageFile.openReadWrite(volume); FatFileSystem fs = FatFileSystem.open(file)) {
+            fs.writeFile("/after.bin", 1 << 20, new java.io.ByteArrayInputStream(new byte[1 << 20]), FileTimes.now());
+            assertThat(fs.extents("/after.bin").get(0).deviceOffset())
+                    .isEqualTo(fs.extents(STORE).get(0).deviceOffset() + 16 * MIB);
+        }
+        Map<String, String> before = describe(volume);
+        grow(volume, 150 * MIB, 150 * MIB);
+        try (ImageFile file = ImageFile.openReadOnly(volume); FatFileSystem fs = FatFileSystem.open(file)) {
+            assertThat(fs.extents(STORE)).hasSizeGreaterThan(1);
+            assertThat(fs.readAllBytes("/after.bin")).isEqualTo(new byte[1 << 20]);
+        }
+        assertThat(describe(volume)).isEqualTo(before);
+    }
+
+    private void grow(Path volume, long asked, long expected) throws IOException {
+        try (ImageFile file = ImageFile.openReadWrite(volume); FatFileSystem fs = FatFileSystem.open(file)) {
+            assertThat(FatStoreFile.growExt4(fs, file, STORE, asked).newBytes()).isEqualTo(expected);
+            assertThat(fs.stat(STORE).orElseThrow().size()).isEqualTo(expected);
+        }
         Tool.run("fsck.fat", "-n", volume.toString()).ok();
         Path image = dir.resolve("store.img");
         try (ImageFile file = ImageFile.openReadOnly(volume); FatFileSystem fs = FatFileSystem.open(file);
                 var in = fs.openInputStream(STORE)) {
-            Files.copy(in, image);
+            Files.copy(in, image, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         Tool.run("e2fsck", "-fn", image.toString()).ok();
         try (ImageFile file = ImageFile.openReadOnly(image)) {
             Ext4Reader ext4 = Ext4Reader.open(file);
             assertThat(ext4.superblock().label()).isEqualTo("OVERLAY");
             assertThat(ext4.superblock().uuid()).isEqualTo(UUID_1);
-            assertThat(ext4.superblock().blocksCount() * ext4.superblock().blockSize()).isEqualTo(40 * MIB);
+            assertThat(ext4.superblock().blocksCount() * ext4.superblock().blockSize()).isEqualTo(expected);
             assertThat(ext4.superblock().reservedBlocksCount()).isZero();
         }
     }
@@ -108,19 +129,16 @@ class Ext4ImageGrowerTest {
     @Test
     void refusalsLeaveTheStoreAsItWas() throws IOException {
         Path volume = fatWithStore(48 * MIB, 16 * MIB);
-        byte[] original = storeBytes(volume);
+        String original = org.stickwright.testing.TestImages.sha256(volume);
         try (ImageFile file = ImageFile.openReadWrite(volume); FatFileSystem fs = FatFileSystem.open(file)) {
-            assertThatThrownBy(() -> Ext4ImageGrower.grow(fs, file, STORE, 16 * MIB))
-                    .isInstanceOf(Ext4ImageGrower.Refused.class).hasMessageContaining("only grows");
-            assertThatThrownBy(() -> Ext4ImageGrower.grow(fs, file, STORE, 200 * MIB))
-                    .isInstanceOf(Ext4ImageGrower.Refused.class).hasMessageContaining("free");
-            try (ExtentDevice image = FatStoreFile.open(fs, file, STORE)) {
-                assertThatThrownBy(() -> Ext4ImageGrower.read(image, 1000))
-                        .isInstanceOf(Ext4ImageGrower.Refused.class).hasMessageContaining("in memory");
-            }
-            assertThat(fs.stat("/LiveOS/resizing.tmp")).isEmpty();
+            assertThatThrownBy(() -> FatStoreFile.growExt4(fs, file, STORE, 16 * MIB))
+                    .isInstanceOf(Ext4EditRefusedException.class).hasMessageContaining("only grows");
+            assertThatThrownBy(() -> FatStoreFile.growExt4(fs, file, STORE, 200 * MIB))
+                    .isInstanceOf(Ext4EditRefusedException.class).hasMessageContaining("free");
+            assertThatThrownBy(() -> FatStoreFile.growExt4(fs, file, STORE, 5L << 30))
+                    .isInstanceOf(Ext4EditRefusedException.class).hasMessageContaining("at most");
         }
-        assertThat(storeBytes(volume)).isEqualTo(original);
+        assertThat(org.stickwright.testing.TestImages.sha256(volume)).isEqualTo(original);
     }
 
     /** Every path of the store with its kind, mode, owner, content digest and xattrs. */
@@ -130,7 +148,7 @@ class Ext4ImageGrowerTest {
                 ExtentDevice image = FatStoreFile.open(fs, file, STORE)) {
             Ext4Reader ext4 = Ext4Reader.open(image);
             ext4.walk(ext4.root(), "/", (path, entry, inode) -> {
-                StringBuilder s = new StringBuilder(Integer.toOctalString(inode.mode())).append(' ')
+                StringBuilder s = new StringBuilder("#" + inode.number() + " ").append(Integer.toOctalString(inode.mode())).append(' ')
                         .append(inode.uid()).append(':').append(inode.gid());
                 if (inode.isRegularFile()) {
                     s.append(" ").append(java.util.Arrays.hashCode(ext4.readAll(inode, 1 << 20)));
@@ -144,11 +162,5 @@ class Ext4ImageGrowerTest {
         assertThat(out).containsKeys("/overlayfs/etc/issue", "/overlayfs/mnt/new.txt", "/overlayfs/home/user/big.bin");
         assertThat(out.get("/overlayfs/mnt")).contains(OverlayfsUpper.OPAQUE_XATTR + "=y");
         return out;
-    }
-
-    private static byte[] storeBytes(Path volume) throws IOException {
-        try (ImageFile file = ImageFile.openReadOnly(volume); FatFileSystem fs = FatFileSystem.open(file)) {
-            return fs.readAllBytes(STORE);
-        }
     }
 }
