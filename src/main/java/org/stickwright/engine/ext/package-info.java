@@ -115,5 +115,24 @@
  * The order matters: names go first (the directory block and inode), then the inodes they
  * named, and only then the bitmaps. A crash anywhere leaves blocks and inodes still marked in
  * use that nothing names (e2fsck frees them), never one marked free that a file still owns.
+ *
+ * <h2>7. Growing in place ({@link org.stickwright.engine.ext.Ext4Grower})</h2>
+ * A 16 MiB filesystem from our formatter (4096 blocks, one group of 32768) on a device grown to
+ * 24 MiB: the group simply gets 2048 more blocks. Every byte that changes:
+ * <pre>
+ * 00003200..000032ff: ff.. -&gt; 00..   block bitmap bits 4096..6143: set as padding past the
+ *                                     old end, now free blocks
+ * 0000100c: b40b -&gt; b413              descriptor 0: free blocks 2996 -&gt; 5044
+ * 00001018/1038, 101e: new crc32c of the block bitmap (lo/hi) and the descriptor's bg_checksum
+ * 00000404: 0010 0000 -&gt; 0018 0000    s_blocks_count 4096 -&gt; 6144
+ * 00000408: cc00 -&gt; 3201              s_r_blocks_count 204 -&gt; 306 (the same 5 %)
+ * 0000040c: b40b -&gt; b413              s_free_blocks_count; 000007fc: s_checksum
+ * </pre>
+ * Growing past the last group adds groups, each starting with its backup superblock and
+ * descriptor table when it is a sparse_super backup group, then its own block bitmap, inode
+ * bitmap and inode table (INODE_UNINIT: nothing to zero). Every 64 groups (8 GiB) the
+ * descriptor table needs a block more: reserved GDT block 0 becomes it in group 0 and every
+ * backup, and the resize inode's map is rebuilt for the reserved blocks left. The primary
+ * superblock is written last: before it, the old filesystem is what the kernel sees.
  */
 package org.stickwright.engine.ext;
