@@ -38,6 +38,7 @@ import org.stickwright.engine.overlay.DmSnapshotEditor;
 import org.stickwright.engine.overlay.DmSnapshotException;
 import org.stickwright.engine.overlay.DmSnapshotStore;
 import org.stickwright.engine.overlay.FatStoreFile;
+import org.stickwright.engine.overlay.LiveRootSquashfs;
 import org.stickwright.engine.overlay.MergedFlatLiveImage;
 import org.stickwright.engine.overlay.MergedLiveIso;
 import org.stickwright.engine.overlay.NestedRootfs;
@@ -50,6 +51,7 @@ import org.stickwright.engine.overlay.PersistenceStores.Found;
 import org.stickwright.engine.overlay.PersistenceStores.Kind;
 import org.stickwright.engine.overlay.TarFormatException;
 import org.stickwright.engine.part.PartitionGrower;
+import org.stickwright.engine.squashfs.SquashfsSuperblock;
 import org.stickwright.platform.linux.LinuxRawDisk;
 import org.tukaani.xz.LZMA2Options;
 import org.tukaani.xz.XZInputStream;
@@ -783,6 +785,47 @@ final class OverlayCommand implements Runnable {
                 + " store on a Fedora flat image; also for an extract-mode stick, which holds no ISO to rebuild).")
         boolean squashfsOnly;
 
+        @Option(names = "--base-iso", paramLabel = "ISO", description = "The ISO the stick was made from, rebuilt"
+                + " with the changes: for an extract-mode stick, which holds no ISO of its own (its root squashfs"
+                + " must be the ISO's).")
+        Path baseIso;
+
+        /**
+         * Where the ISO to rebuild comes from: the stick, or {@code --base-iso} once its root
+         * squashfs is shown to be the stick's (equal superblocks: the same mkfs time, size, inode
+         * count and table offsets, so the same build), since the store's changes are relative to it.
+         */
+        private BlockDevice isoSource(BlockDevice disk, List<AutoCloseable> toClose) throws JobException, IOException {
+            if (baseIso == null) {
+                return disk;
+            }
+            ImageFile iso;
+            try {
+                iso = ImageFile.openReadOnly(baseIso);
+            } catch (IOException e) {
+                throw new JobException(Outcome.BAD_INPUT, "cannot read --base-iso " + baseIso + ": " + e.getMessage(), e);
+            }
+            toClose.add(iso);
+            if (!IsoImage.looksLikeIso9660(iso)) {
+                throw new JobException(Outcome.BAD_INPUT, "--base-iso " + baseIso + " is not an ISO 9660 image");
+            }
+            LiveRootSquashfs.Located fromIso = LiveRootSquashfs.inIso(IsoImage.open(iso), iso)
+                    .orElseThrow(() -> new JobException(Outcome.BAD_INPUT, "--base-iso " + baseIso + " has none of the"
+                            + " live root images " + LiveRootSquashfs.ROOT_PATHS));
+            LiveRootSquashfs.Located onStick = LiveRootSquashfs.find(disk)
+                    .orElseThrow(() -> new JobException(Outcome.BAD_INPUT, "no live root image on " + target));
+            SquashfsSuperblock a = fromIso.image().superblock();
+            SquashfsSuperblock b = onStick.image().superblock();
+            if (!fromIso.path().equals(onStick.path()) || !a.equals(b)) {
+                throw new JobException(Outcome.BAD_INPUT, "--base-iso " + baseIso + " is not the image " + target
+                        + " was made from: its " + fromIso.path() + " (" + a.bytesUsed() + " bytes, made "
+                        + java.time.Instant.ofEpochSecond(a.modificationTime()) + ") differs from the stick's "
+                        + onStick.path() + " (" + b.bytesUsed() + " bytes, made "
+                        + java.time.Instant.ofEpochSecond(b.modificationTime()) + ")");
+            }
+            return iso;
+        }
+
         @Override
         int run() throws JobException, IOException {
             if (Files.exists(outputFile)) {
@@ -790,6 +833,10 @@ final class OverlayCommand implements Runnable {
             }
             if (rootfsOnly && squashfsOnly) {
                 throw new JobException(Outcome.BAD_INPUT, "--rootfs-only and --squashfs-only exclude each other");
+            }
+            if (baseIso != null && (rootfsOnly || squashfsOnly)) {
+                throw new JobException(Outcome.BAD_INPUT, "--base-iso is for a new ISO; --rootfs-only and"
+                        + " --squashfs-only take the live image from the stick");
             }
             if (rootfsOnly) {
                 return mergeRootfs();
@@ -870,7 +917,8 @@ final class OverlayCommand implements Runnable {
                     }
                     merged = squashfsOnly
                             ? MergedFlatLiveImage.writeSquashfs(disk, upperFs, upperPath, outputFile, null, null)
-                            : MergedFlatLiveImage.writeIso(disk, upperFs, upperPath, outputFile, null, null);
+                            : MergedFlatLiveImage.writeIso(isoSource(disk, toClose), upperFs, upperPath, outputFile,
+                                    null, null);
                 } catch (IsoRebuildException | org.stickwright.engine.overlay.OverlayfsMergeException e) {
                     throw new JobException(Outcome.BAD_INPUT, e.getMessage(), e);
                 } finally {
@@ -917,7 +965,7 @@ final class OverlayCommand implements Runnable {
                 try {
                     BlockDevice cow = storeDevice(disk, store, toClose);
                     DmSnapshotStore dm = DmSnapshotStore.read(cow);
-                    merged = MergedLiveIso.write(disk, dm, cow, outputFile, null, null);
+                    merged = MergedLiveIso.write(isoSource(disk, toClose), dm, cow, outputFile, null, null);
                 } catch (IsoRebuildException e) {
                     throw new JobException(Outcome.BAD_INPUT, e.getMessage(), e);
                 } finally {

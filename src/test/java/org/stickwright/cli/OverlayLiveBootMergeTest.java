@@ -102,7 +102,7 @@ class OverlayLiveBootMergeTest {
         Tool.Result noIso = CliProcess.run("overlay", "merge", extract.toString(), "--output",
                 dir.resolve("refused.iso").toString());
         assertThat(noIso.exitCode()).as(noIso.output()).isEqualTo(2);
-        assertThat(noIso.stderr()).contains("no ISO 9660", "--squashfs-only");
+        assertThat(noIso.stderr()).contains("no ISO 9660", "--squashfs-only", "--base-iso");
         assertThat(dir.resolve("refused.iso")).doesNotExist();
         Path squashOnly = dir.resolve("extract.squashfs");
         JsonObject only = CliProcess.lastJson(CliProcess.run(300, "overlay", "merge", extract.toString(), "--output",
@@ -110,6 +110,18 @@ class OverlayLiveBootMergeTest {
         assertThat(only.get("squashfsBytes").getAsLong()).isEqualTo(Files.size(squashOnly));
         assertThat(only.getAsJsonArray("leftOut")).isEmpty();
         assertThat(unsquashed(squashOnly, "tree-extract")).isEqualTo(view);
+        // ... and with the ISO it was made from, a new ISO like the hybrid stick's
+        Path fromBase = dir.resolve("from-base.iso");
+        CliProcess.run(300, "overlay", "merge", extract.toString(), "--output", fromBase.toString(), "--base-iso",
+                fixture.toString(), "--json").ok();
+        Map<String, String> baseTree = TestImages.describeTree(extractIso(fromBase, "base-iso"));
+        assertThat(baseTree.keySet()).isEqualTo(newIso.keySet());
+        assertThat(unsquashed(dir.resolve("base-iso/live/filesystem.squashfs"), "tree-base")).isEqualTo(view);
+        Tool.Result otherIso = CliProcess.run("overlay", "merge", extract.toString(), "--output",
+                dir.resolve("other.iso").toString(), "--base-iso", LiveFixture.FEDORA_FLAT.iso().toString());
+        assertThat(otherIso.exitCode()).as(otherIso.output()).isEqualTo(2);
+        assertThat(otherIso.stderr()).contains("is not the image", "/LiveOS/squashfs.img", "/live/filesystem.squashfs");
+        assertThat(dir.resolve("other.iso")).doesNotExist();
 
         // the fixture ISO itself has no store: refused, nothing written
         Path none = dir.resolve("none.iso");

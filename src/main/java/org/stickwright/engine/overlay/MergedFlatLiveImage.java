@@ -65,13 +65,16 @@ public final class MergedFlatLiveImage {
     /**
      * Writes {@code output} (must not exist): the ISO at the start of {@code stick} with a
      * squashfs that holds the upper directory {@code upperPath} of {@code upperFs} folded in.
+     * {@code stick} may also be the ISO file an extract-mode stick was made from: only the
+     * upper comes from the stick then.
      */
     public static Result writeIso(BlockDevice stick, Ext4Reader upperFs, String upperPath, Path output,
             Progress progress, Cancellation cancellation) throws IOException {
         refuseExisting(output);
         if (!IsoImage.looksLikeIso9660(stick)) {
             throw new IsoRebuildException(stick.name() + " holds no ISO 9660 image (an extract-mode stick): there is"
-                    + " no live ISO to rebuild; write only the merged squashfs.img instead (--squashfs-only)");
+                    + " no live ISO to rebuild; give the ISO it was made from (--base-iso) or write only the merged"
+                    + " squashfs.img (--squashfs-only)");
         }
         LiveRootSquashfs.Located root = LiveRootSquashfs.inIso(IsoImage.open(stick), stick)
                 .orElseThrow(() -> new IsoRebuildException(stick.name() + ": the ISO has none of the live root images "

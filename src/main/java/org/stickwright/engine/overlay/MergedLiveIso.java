@@ -70,7 +70,8 @@ public final class MergedLiveIso {
         }
         if (!IsoImage.looksLikeIso9660(stick)) {
             throw new IsoRebuildException(stick.name() + " does not start with an ISO 9660 image (an extract-mode "
-                    + "stick?): there is no live ISO to rebuild; merge into a rootfs image instead");
+                    + "stick?): there is no live ISO to rebuild; give the ISO it was made from (--base-iso) or merge"
+                    + " into a rootfs image instead (--rootfs-only)");
         }
         IsoImage iso = IsoImage.open(stick);
         IsoEntry squashEntry = iso.find(SQUASHFS_PATH).filter(IsoEntry::isFile)
