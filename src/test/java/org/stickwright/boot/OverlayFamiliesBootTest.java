@@ -52,12 +52,15 @@ import org.stickwright.testing.Tool;
  * {@code overlay inspect} finds each of them in the upper, and the used bytes it reads offline
  * are the guest's {@code df} used figure plus the file system's own metadata;</li>
  * <li>{@code overlay export}, a fresh stick from the same ISO, {@code overlay import}; Fedora's
- * embedded image then grows 64 to 128 MiB ({@code overlay resize}, e2fsck -fn on the result;
- * live-boot's partition is refused): boot 2 on the fresh stick sees the same files, the same
- * {@code /mnt}, boot 1's root marker and (Fedora) a {@code df} total grown by 64 MiB;</li>
- * <li>Debian: {@code overlay merge} of a hybrid stick holding boot 1's store (imported) gives a
- * new ISO; written raw to a fresh disk with no persistence and booted with SeaBIOS, it shows
- * boot 1's files, its opaque {@code /mnt} and its root marker;</li>
+ * embedded image then grows 64 to 128 MiB in place ({@code overlay resize});
+ * live-boot's partition, which ends the stick, is refused until the stick is 64 MiB larger and
+ * then grows in place, partition entry and ext4 (e2fsck -fn on both results): boot 2 on the
+ * fresh stick sees the same files, the same {@code /mnt}, boot 1's root marker and a {@code df}
+ * total grown by 64 MiB;</li>
+ * <li>{@code overlay merge} gives a new ISO (Debian: from a hybrid stick holding boot 1's store,
+ * imported; Fedora: from boot 1's extract stick with {@code --base-iso}, the fixture ISO); written
+ * raw to a fresh disk with no persistence and booted with SeaBIOS, it shows boot 1's files, its
+ * opaque {@code /mnt} and its root marker;</li>
  * <li>{@code overlay reset}: boot 3 boots with the fixture's own files and no marker.</li>
  * </ol>
  * Serial logs in target/boot-logs/.
@@ -171,35 +174,41 @@ class OverlayFamiliesBootTest {
         JsonObject exported = CliProcess.lastJson(CliProcess.run("overlay", "export", first.toString(), "--output",
                 backup.toString(), "--json").ok());
         assertThat(exported.get("fileBytes").getAsLong()).isLessThan(sizeBytes / 4);
-        if (kind.equals("live_boot_persistence")) {
-            mergedIsoBoot(fixture, name, backup, files, one);
-        }
+        mergedIsoBoot(name, kind.equals("live_boot_persistence") ? mergedFromHybrid(fixture, name, backup)
+                : mergedFromBase(fixture, name, first), files, one);
         Path second = create(fixture, name + "-second");
         JsonObject imported = CliProcess.lastJson(CliProcess.run("overlay", "import", second.toString(), backup.toString(),
                 "--yes", "--json").ok());
         assertThat(imported.get("sameBaseImage").getAsBoolean()).isTrue();
-        boolean grows = kind.equals("embedded_overlay_image");
-        if (grows) {
-            // the embedded image grows 64 -> 128 MiB, rebuilt beside the old one; e2fsck accepts it
+        if (kind.equals("embedded_overlay_image")) {
+            // the embedded image grows 64 -> 128 MiB in place; e2fsck accepts it
             JsonObject resized = CliProcess.lastJson(CliProcess.run("overlay", "resize", second.toString(), "--to", "128M", "--yes",
                     "--json").ok());
             assertThat(resized.get("newSizeBytes").getAsLong()).isEqualTo(128L << 20);
             fsckStore(second, inspect(second, kind).get("path").getAsString());
         } else {
+            // the persistence partition ends the stick: no room, refused and nothing written ...
+            String before = org.stickwright.testing.TestImages.sha256(second);
             Tool.Result refused = CliProcess.run("overlay", "resize", second.toString(), "--to", "128M", "--yes");
-            assertThat(refused.exitCode()).as(refused.output()).isEqualTo(2);
-            assertThat(refused.stderr()).containsIgnoringCase("live_boot_persistence");
+            assertThat(refused.exitCode()).as(refused.output()).isEqualTo(3);
+            assertThat(refused.stderr()).contains("can grow to at most", "the end of the disk");
+            assertThat(org.stickwright.testing.TestImages.sha256(second)).isEqualTo(before);
+            // ... until the stick is larger (a 1 GiB image written to a bigger stick): the partition and its
+            // ext4 grow 64 -> 128 MiB in place
+            try (ImageFile disk = ImageFile.openReadWrite(second)) {
+                disk.setSize(disk.size() + (64L << 20));
+            }
+            JsonObject resized = CliProcess.lastJson(CliProcess.run("overlay", "resize", second.toString(), "--to", "128M",
+                    "--yes", "--json").ok());
+            assertThat(resized.get("newSizeBytes").getAsLong()).isEqualTo(128L << 20);
+            fsckPartition(second, inspect(second, kind).get("partition").getAsInt());
         }
         setStep(second, "check");
-        BootResult two = boot(second, name + " boot 2 (after import on a fresh stick" + (grows ? ", grown" : "") + ")");
+        BootResult two = boot(second, name + " boot 2 (after import on a fresh stick, grown)");
         assertThat(OverlayStick.files(two)).as(two.summary()).isEqualTo(files);
         long[] dfTwo = df(two);
         System.out.printf("%s boot 2: guest df total %d KiB used %d KiB%n", name, dfTwo[0], dfTwo[1]);
-        if (grows) {
-            assertThat(dfTwo[0]).as("the guest sees the grown store").isGreaterThan(df[0] + 50 * 1024);
-        } else {
-            assertThat(dfTwo[0]).isEqualTo(df[0]);
-        }
+        assertThat(dfTwo[0]).as("the guest sees the grown store").isGreaterThan(df[0] + 50 * 1024);
         assertThat(mnt(two)).as(two.summary()).isEqualTo("stickwright-opaque.txt");
         assertThat(two.root().state()).as(two.summary()).isEqualTo(Marker.State.PERSIST_OK);
         assertThat(two.root().token()).as(two.summary()).isEqualTo(one.root().token());
@@ -218,29 +227,50 @@ class OverlayFamiliesBootTest {
     }
 
     /**
-     * {@code overlay merge} of a hybrid stick holding boot 1's store (imported from the backup:
-     * only a stick that carries its ISO has one to rebuild), the new ISO written raw to a fresh
-     * disk with no persistence volume, booted with SeaBIOS (isolinux reads its configuration from
-     * the ISO tree, where the test step is patched in): the guest sees boot 1's files, its opaque
-     * /mnt and its root marker from the merged squashfs alone.
+     * Debian: {@code overlay merge} of a hybrid stick holding boot 1's store (imported from the
+     * backup), so the ISO comes from the stick itself.
      */
-    private void mergedIsoBoot(LiveFixture fixture, String name, Path backup, Map<String, String> files, BootResult one)
-            throws IOException {
+    private Path mergedFromHybrid(LiveFixture fixture, String name, Path backup) throws IOException {
         Path hybrid = sticks.resolve(name + "-hybrid.img");
         delete(hybrid);
         CliProcess.run("create", fixture.iso().toString(), hybrid.toString(), "--size", "512M", "--persistence",
                 "96M", "--yes").ok();
         CliProcess.run("overlay", "import", hybrid.toString(), backup.toString(), "--yes", "--json").ok();
+        Path iso = merge(name, hybrid);
+        delete(hybrid);
+        return iso;
+    }
+
+    /**
+     * Fedora flat: {@code overlay merge --base-iso} of boot 1's own extract stick, whose FAT
+     * partition holds no ISO to rebuild: the fixture ISO is rebuilt with the stick's changes.
+     */
+    private Path mergedFromBase(LiveFixture fixture, String name, Path extractStick) throws IOException {
+        return merge(name, extractStick, "--base-iso", fixture.iso().toString());
+    }
+
+    private Path merge(String name, Path stick, String... options) {
         Path iso = sticks.resolve(name + "-merged.iso");
         delete(iso);
+        List<String> args = new ArrayList<>(List.of("overlay", "merge", stick.toString(), "--output", iso.toString(),
+                "--json"));
+        args.addAll(List.of(options));
         long started = System.nanoTime();
-        JsonObject merged = CliProcess.lastJson(CliProcess.run("overlay", "merge", hybrid.toString(), "--output", iso.toString(),
-                "--json").ok());
+        JsonObject merged = CliProcess.lastJson(CliProcess.run(args.toArray(String[]::new)).ok());
         timings.add(String.format("%s merge: %d ms, squashfs %d bytes, ISO %d bytes", name,
                 (System.nanoTime() - started) / 1_000_000, merged.get("squashfsBytes").getAsLong(),
                 merged.get("isoBytes").getAsLong()));
         assertThat(merged.get("whiteouts").getAsLong()).as(merged.toString()).isPositive();
-        delete(hybrid);
+        return iso;
+    }
+
+    /**
+     * The merged ISO written raw to a fresh disk with no persistence volume, booted with SeaBIOS
+     * (isolinux reads its configuration from the ISO tree, where the test step is patched in):
+     * the guest sees boot 1's files, its opaque /mnt and its root marker from the merged squashfs
+     * alone.
+     */
+    private void mergedIsoBoot(String name, Path iso, Map<String, String> files, BootResult one) throws IOException {
         Path disk = sticks.resolve(name + "-merged.img");
         delete(disk);
         Files.move(iso, disk);
@@ -281,6 +311,22 @@ class OverlayFamiliesBootTest {
     }
 
     /** e2fsck -fn on a copy of the store image file {@code path} of the stick's FAT partition. */
+    /** e2fsck -fn of partition {@code number}, 128 MiB after the resize. */
+    private void fsckPartition(Path stick, int number) throws IOException {
+        Path copy = sticks.resolve(stick.getFileName() + ".partition.img");
+        try (ImageFile disk = ImageFile.openReadOnly(stick)) {
+            PartitionTables.Partition p = PartitionTables.read(disk).partitions().stream()
+                    .filter(q -> q.number() == number).findFirst().orElseThrow();
+            assertThat(p.sectorCount() * 512).isEqualTo(128L << 20);
+            Files.write(copy, disk.readBytes(p.firstLba() * 512, (int) (p.sectorCount() * 512)));
+        }
+        try {
+            Tool.run("e2fsck", "-fn", copy.toString()).ok();
+        } finally {
+            Files.delete(copy);
+        }
+    }
+
     private void fsckStore(Path stick, String path) throws IOException {
         Path copy = sticks.resolve(stick.getFileName() + ".store.img");
         try (ImageFile disk = ImageFile.openReadOnly(stick)) {
