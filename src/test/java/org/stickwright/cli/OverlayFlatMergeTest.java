@@ -26,6 +26,7 @@ import org.stickwright.engine.io.ImageFile;
 import org.stickwright.engine.overlay.FatStoreFile;
 import org.stickwright.testing.Capabilities;
 import org.stickwright.testing.CliProcess;
+import org.stickwright.testing.LoopMount;
 import org.stickwright.testing.Tags;
 import org.stickwright.testing.TestImages;
 import org.stickwright.testing.Tool;
@@ -273,24 +274,8 @@ class OverlayFlatMergeTest {
         }
     }
 
-    interface Body {
-        void run(Path root) throws Exception;
-    }
-
-    private void withMounted(Path file, long offset, long size, Body body) throws Exception {
-        Path mnt = Files.createDirectories(dir.resolve("mnt"));
-        String device = Tool.run("losetup", "--find", "--show", "--offset", Long.toString(offset), "--sizelimit",
-                Long.toString(size), file.toString()).ok().stdout().trim();
-        try {
-            Tool.run("mount", "-t", "ext4", device, mnt.toString()).ok();
-            try {
-                body.run(mnt);
-            } finally {
-                Tool.run("umount", mnt.toString()).ok();
-            }
-        } finally {
-            Tool.run("losetup", "--detach", device).ok();
-        }
+    private void withMounted(Path file, long offset, long size, LoopMount.Step body) throws Exception {
+        LoopMount.ext4(file, offset, size, dir.resolve("mnt"), body);
     }
 
     private static JsonObject store(Path stick, String path) {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.stickwright.boot.LiveFixture;
 import org.stickwright.testing.Capabilities;
 import org.stickwright.testing.CliProcess;
+import org.stickwright.testing.LoopMount;
 import org.stickwright.testing.Tags;
 import org.stickwright.testing.TestImages;
 import org.stickwright.testing.Tool;
@@ -36,26 +37,10 @@ class OverlayPartitionResizeTest {
     @TempDir
     Path dir;
 
-    interface InVolume {
-        void run(Path volume) throws Exception;
-    }
-
     /** Mounts partition {@code number} of {@code stick} through a loop device for {@code step}. */
-    private void mounted(Path stick, int number, InVolume step) throws Exception {
+    private void mounted(Path stick, int number, LoopMount.Step step) throws Exception {
         WrittenStick.Part part = new WrittenStick(stick, dir).partition(number);
-        Path volume = Files.createDirectories(dir.resolve("volume"));
-        String device = Tool.run("losetup", "--find", "--show", "--offset", Long.toString(part.start()),
-                "--sizelimit", Long.toString(part.size()), stick.toString()).ok().stdout().trim();
-        try {
-            Tool.run("mount", "-t", "ext4", device, volume.toString()).ok();
-            try {
-                step.run(volume);
-            } finally {
-                Tool.run("umount", volume.toString()).ok();
-            }
-        } finally {
-            Tool.run("losetup", "--detach", device).ok();
-        }
+        LoopMount.ext4(stick, part.start(), part.size(), dir.resolve("volume"), step);
     }
 
     private static JsonObject onlyStore(Path stick) {
