@@ -284,9 +284,11 @@ public final class Ext4Grower {
             byte[] inodeBitmap = new byte[bs];
             setBits(inodeBitmap, ipg, 8L * bs);
             device.writeBytes(inodeBitmapAt * bs, inodeBitmap);
-            byte[] zeros = new byte[(int) Math.min(inodeTableBlocks * bs, 1 << 20)];
-            for (long at = 0; at < inodeTableBlocks * bs; at += zeros.length) {
-                device.writeBytes(inodeTableAt * bs + at, zeros);
+            long tableBytes = inodeTableBlocks * bs;
+            byte[] zeros = new byte[(int) Math.min(tableBytes, 1 << 20)];
+            for (long at = 0; at < tableBytes; at += zeros.length) {
+                int length = (int) Math.min(zeros.length, tableBytes - at);
+                device.writeBytes(inodeTableAt * bs + at, length == zeros.length ? zeros : new byte[length]);
             }
         }
         ByteBuffer d = Ext4GroupDescriptors.view(table, descSize, g);
