@@ -941,8 +941,12 @@ final class OverlayCommand implements Runnable {
                 fields.put("movedPartitions", merged.iso().movedPartitions());
             }
             fields.put("leftOut", leftOut);
+            fields.put("companions", merged.companions());
             fields.put("milliseconds", millis);
             String note = merged.compressionNote().isEmpty() ? "" : " Note: " + merged.compressionNote() + ".";
+            if (!merged.companions().isEmpty()) {
+                note += " Beside the root: " + String.join("; ", merged.companions()) + ".";
+            }
             if (!leftOut.isEmpty()) {
                 note += " Not merged (persistence.conf keeps them outside the root union): " + leftOut + ".";
             }

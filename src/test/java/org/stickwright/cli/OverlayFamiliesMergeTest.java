@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -104,14 +105,31 @@ class OverlayFamiliesMergeTest {
         Path newTree = extract(iso, name + "-new");
         Map<String, String> newIso = TestImages.describeTree(newTree);
         assertThat(newIso.keySet()).as(name).isEqualTo(oldIso.keySet());
+        String sums = rootPath.endsWith(".sfs") ? rootPath.replace(".sfs", ".sha512") : rootPath + ".none";
+        String size = rootPath.substring(0, rootPath.lastIndexOf('/') + 1) + "filesystem.size";
         for (Map.Entry<String, String> e : oldIso.entrySet()) {
-            if (!e.getKey().equals(rootPath)) {
+            if (!List.of(rootPath, sums, size).contains(e.getKey())) {
                 assertThat(newIso.get(e.getKey())).as(name + " " + e.getKey()).isEqualTo(e.getValue());
             }
         }
         Path tree = dir.resolve(name + "-unsquashed");
         Tool.run("unsquashfs", "-d", tree.toString(), newTree.resolve(rootPath.substring(1)).toString()).ok();
         assertThat(TestImages.describeTree(tree)).as(name).isEqualTo(view);
+
+        // the files describing the root follow it: archiso's checksum passes sha512sum -c, the
+        // signature is named stale; casper's filesystem.size is what du counts for the merged tree
+        String companions = merged.getAsJsonArray("companions").toString();
+        if (oldIso.containsKey(sums)) {
+            Path sumsDir = newTree.resolve(sums.substring(1)).getParent();
+            Tool.run(sumsDir, 60, List.of("sha512sum", "-c", sums.substring(sums.lastIndexOf('/') + 1))).ok();
+            assertThat(newIso.get(sums)).as("a new checksum").isNotEqualTo(oldIso.get(sums));
+            assertThat(companions).contains(sums + ": SHA-512", rootPath + ".sig: stale");
+        }
+        if (oldIso.containsKey(size)) {
+            long du = Long.parseLong(Tool.run("du", "-B1", "-s", tree.toString()).ok().stdout().split("\\s+")[0]);
+            assertThat(Files.readString(newTree.resolve(size.substring(1)))).isEqualTo(du + "\n");
+            assertThat(companions).contains(size + ": " + du + " bytes");
+        }
     }
 
     /** The family's overlay over the real root squashfs; the changes made through it; its view. */
@@ -124,6 +142,9 @@ class OverlayFamiliesMergeTest {
             Files.delete(root.resolve("home"));
             Files.createDirectory(root.resolve("home"));
             Files.writeString(root.resolve("home/only-user"), "made opaque\n");
+            // a hard link: du counts it once where the image keeps one inode (our writer splits it)
+            Files.write(root.resolve("etc/linked"), new byte[8000]);
+            Files.createLink(root.resolve("home/linked"), root.resolve("etc/linked"));
         });
     }
 

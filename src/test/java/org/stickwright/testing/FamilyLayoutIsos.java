@@ -298,6 +298,10 @@ public final class FamilyLayoutIsos {
         writeTree(src, files);
         Files.copy(ISOLINUX_BIN, parents(src.resolve("boot/syslinux/isolinux.bin")));
         squashfs(rootTree("arch-root", "Arch Linux", "arch"), src.resolve("arch/x86_64/airootfs.sfs"));
+        // mkarchiso's _mkchecksum (checked by the initramfs with checksum=y) and, with a GPG key, _mksignature
+        Files.writeString(src.resolve("arch/x86_64/airootfs.sha512"),
+                sha512(src.resolve("arch/x86_64/airootfs.sfs")) + "  airootfs.sfs\n");
+        Files.writeString(src.resolve("arch/x86_64/airootfs.sfs.sig"), "placeholder detached GPG signature\n");
 
         Map<String, String> efi = new LinkedHashMap<>();
         efi.put("/EFI/BOOT/BOOTx64.EFI", "placeholder systemd-bootx64.efi\n");
@@ -561,5 +565,14 @@ public final class FamilyLayoutIsos {
     private static Path parents(Path file) throws IOException {
         Files.createDirectories(file.getParent());
         return file;
+    }
+
+    private static String sha512(Path file) throws IOException {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-512")
+                    .digest(Files.readAllBytes(file)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -20,6 +20,19 @@
  *       extract-mode stick is refused with a message naming the squashfs-only output.
  *   2b. squashfs-only output: the new squashfs itself, for any stick; the lower is found in the
  *       ISO 9660 tree or under the same path on the FAT partition.
+ *   3. ISO output: the files beside the root that describe it are brought up to date in the new
+ *      ISO (IsoPatcher, in their own blocks):
+ *        archiso    <dir>/airootfs.sha512  "<128 hex digits>  airootfs.sfs\n": the new image's
+ *                                          SHA-512 (initramfs `checksum=y` runs sha512sum -c)
+ *                   <dir>/airootfs.sfs.sig a GPG signature we cannot make: named as stale
+ *                                          (booting with `verify=y` then fails)
+ *        live-boot  live/filesystem.size   decimal bytes, read by installers for the space the
+ *        casper     casper/filesystem.size root needs (live-build writes `du -B 1 -s` of the
+ *                                          chroot): every regular file rounded up to 4 KiB plus
+ *                                          4 KiB per directory of the merged tree, what du
+ *                                          counts on a 4 KiB-block filesystem for unsparse
+ *                                          files and directories of one block (a hard-linked
+ *                                          file once)
  *
  * A nested image (LiveOS/rootfs.img inside the squashfs) is refused: its overlayfs upper would
  * have to be applied inside rootfs.img's ext4. The stick is only read; the partial files are
@@ -28,16 +41,23 @@
 package org.stickwright.engine.overlay;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import org.stickwright.engine.ext.Ext4Reader;
 import org.stickwright.engine.io.BlockDevice;
 import org.stickwright.engine.io.Cancellation;
 import org.stickwright.engine.io.ImageFile;
 import org.stickwright.engine.io.Progress;
+import org.stickwright.engine.iso.IsoEntry;
 import org.stickwright.engine.iso.IsoImage;
+import org.stickwright.engine.iso.IsoPatcher;
 import org.stickwright.engine.iso.IsoRebuildException;
 import org.stickwright.engine.iso.IsoRebuilder;
+import org.stickwright.engine.squashfs.SquashfsEntry;
 import org.stickwright.engine.squashfs.SquashfsImage;
 import org.stickwright.engine.squashfs.SquashfsSuperblock;
 import org.stickwright.engine.squashfs.SquashfsWriter;
@@ -57,9 +77,13 @@ public final class MergedFlatLiveImage {
      * @param compression      its compressor
      * @param compressionNote  why it differs from the old one, or "" when it is the same
      * @param iso              the rebuild, or null for squashfs-only output
+     * @param companions       what became of the files describing the root (updated, or stale and why)
      */
     public record Result(OverlayfsMerge.Summary merge, long squashfsBytes, SquashfsSuperblock.Compression compression,
-            String compressionNote, IsoRebuilder.Plan iso) {
+            String compressionNote, IsoRebuilder.Plan iso, List<String> companions) {
+        public Result {
+            companions = List.copyOf(companions);
+        }
     }
 
     /**
@@ -98,7 +122,14 @@ public final class MergedFlatLiveImage {
                 plan = IsoRebuilder.rebuild(stick, root.path(), content, output, progress,
                         cancellation);
             }
-            return new Result(summary, squashBytes, encoding.compression(), encoding.note(), plan);
+            List<String> companions;
+            try {
+                companions = updateCompanions(output, root.path(), squashFile);
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(output);
+                throw e;
+            }
+            return new Result(summary, squashBytes, encoding.compression(), encoding.note(), plan, companions);
         } finally {
             Files.deleteIfExists(squashFile);
         }
@@ -125,10 +156,77 @@ public final class MergedFlatLiveImage {
             cancellation.check();
             long bytes = Files.size(partial);
             Files.move(partial, output);
-            return new Result(summary, bytes, encoding.compression(), encoding.note(), null);
+            return new Result(summary, bytes, encoding.compression(), encoding.note(), null, List.of());
         } finally {
             Files.deleteIfExists(partial);
         }
+    }
+
+    /** Step 3 of the class comment, on the new ISO {@code iso} whose root squashfs is {@code squashfs}. */
+    private static List<String> updateCompanions(Path iso, String rootPath, Path squashfs) throws IOException {
+        List<String> done = new ArrayList<>();
+        String dir = rootPath.substring(0, rootPath.lastIndexOf('/') + 1);
+        try (ImageFile image = ImageFile.openReadWrite(iso)) {
+            IsoImage tree = IsoImage.open(image);
+            if (rootPath.endsWith(".sfs")) {
+                String sumPath = rootPath.substring(0, rootPath.length() - 4) + ".sha512";
+                Optional<IsoEntry> sum = tree.find(sumPath).filter(IsoEntry::isFile);
+                if (sum.isPresent()) {
+                    String old = new String(tree.readAll(sum.get()), StandardCharsets.US_ASCII);
+                    if (old.length() > 128 && old.substring(0, 128).matches("[0-9a-fA-F]{128}")) {
+                        String updated = sha512(squashfs) + old.substring(128);
+                        IsoPatcher.replace(image, sumPath, updated.getBytes(StandardCharsets.US_ASCII));
+                        done.add(sumPath + ": SHA-512 of the new image");
+                    } else {
+                        done.add(sumPath + ": stale (not \"<sha512>  <name>\", left as it was)");
+                    }
+                }
+                if (tree.find(rootPath + ".sig").filter(IsoEntry::isFile).isPresent()) {
+                    done.add(rootPath + ".sig: stale (a signature of the old image; booting with verify=y fails)");
+                }
+            }
+            String sizePath = dir + "filesystem.size";
+            if (tree.find(sizePath).filter(IsoEntry::isFile).isPresent()) {
+                long bytes;
+                try (ImageFile merged = ImageFile.openReadOnly(squashfs)) {
+                    bytes = unpackedBytes(SquashfsImage.open(merged));
+                }
+                IsoPatcher.replace(image, sizePath, (bytes + "\n").getBytes(StandardCharsets.US_ASCII));
+                done.add(sizePath + ": " + bytes + " bytes unpacked");
+            }
+            image.flush();
+        }
+        return done;
+    }
+
+    /** What {@code du -B 1 -s} counts for the tree on a 4 KiB-block filesystem (see the class comment). */
+    static long unpackedBytes(SquashfsImage image) throws IOException {
+        long bytes = 4096; // the root directory
+        java.util.Set<Long> counted = new java.util.HashSet<>(); // du counts a hard-linked file once
+        for (SquashfsEntry entry : image.walk()) {
+            if (entry.isDirectory()) {
+                bytes += 4096;
+            } else if (entry.type() == SquashfsEntry.Type.FILE && counted.add(entry.inodeNumber())) {
+                bytes += (entry.size() + 4095) / 4096 * 4096;
+            }
+        }
+        return bytes;
+    }
+
+    private static String sha512(Path file) throws IOException {
+        java.security.MessageDigest digest;
+        try {
+            digest = java.security.MessageDigest.getInstance("SHA-512");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[1 << 20];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return java.util.HexFormat.of().formatHex(digest.digest());
     }
 
     private static OverlayfsMerge.Summary fold(SquashfsImage lower, Ext4Reader upperFs, String upperPath, Path out,
