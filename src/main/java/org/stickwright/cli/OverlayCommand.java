@@ -24,6 +24,7 @@ import org.stickwright.engine.ext.Ext4Formatter;
 import org.stickwright.engine.ext.Ext4Grower;
 import org.stickwright.engine.ext.Ext4Inode;
 import org.stickwright.engine.ext.Ext4Options;
+import org.stickwright.engine.ext.Ext4Populator;
 import org.stickwright.engine.ext.Ext4Reader;
 import org.stickwright.engine.ext.Ext4Usage;
 import org.stickwright.engine.fat.FatFileSystem;
@@ -1123,23 +1124,95 @@ final class OverlayCommand implements Runnable {
     }
 
     /**
-     * An overlayfs directory store's backup is recognised and checked whole, so the user learns it is sound and
-     * how to restore it; writing it back needs files created inside an existing ext4, which the engine cannot do
-     * in place yet.
+     * Adds restoring an overlayfs directory store's backup to {@link Import}: the archive is
+     * checked whole, the store's upper (and work) directory emptied and the archive's tree
+     * created in the upper in place (Ext4Populator). Before the first write the whole job is
+     * rehearsed on a copy-on-write view of the volume (empty, then plan the tree: names, space,
+     * inodes), so a backup that cannot fit or a tree that cannot be made is refused with the
+     * store untouched.
      */
-    private static int refuseDirectoryBackup(Path input) throws JobException, IOException {
+    private static int importDirectory(Import command, Path input) throws JobException, IOException {
         OverlayTarReader.Summary summary;
         try {
             summary = OverlayDirectoryBackup.check(input);
         } catch (TarFormatException e) {
-            throw new JobException(Outcome.BAD_INPUT, input + " is a damaged directory-store backup: " + e.getMessage(),
-                    e);
+            throw new JobException(Outcome.BAD_INPUT, input + " is a damaged directory-store backup: " + e.getMessage()
+                    + "; nothing was written", e);
         }
-        throw new JobException(Outcome.REFUSED, input + " is an overlayfs directory store's backup (" + summary.entries()
-                + " entries, " + Sizes.human(summary.contentBytes()) + ", checked whole and sound), and restoring"
-                + " one into an ext4 partition is not supported yet; nothing was written. Restore it by hand: overlay"
-                + " reset the store, mount its partition and run tar -xpf " + input
-                + " --xattrs --xattrs-include='*' -C <mountpoint><store path>");
+        List<Ext4Populator.Item> items = directoryItems(input);
+        Found store;
+        List<String> emptied;
+        Ext4Editor.Emptying emptying;
+        Ext4Populator.Population population;
+        try (BlockDevice disk = command.openReadOnly()) {
+            store = command.select(PersistenceStores.find(disk, !command.blockDevice()),
+                    List.of(Kind.OVERLAYFS_DIRECTORY));
+            if (!store.filesystem().equals("ext4")) {
+                throw new JobException(Outcome.REFUSED, store.path() + " is on " + store.filesystem() + ", not ext4: not"
+                        + " restored");
+            }
+            BlockDevice volume = disk.slice(store.volumeOffset(), store.volumeBytes());
+            emptied = Reset.storeDirectories(Ext4Reader.open(volume), store);
+            org.stickwright.engine.io.CopyOnWriteDevice rehearsal =
+                    new org.stickwright.engine.io.CopyOnWriteDevice(volume, volume.size());
+            emptying = Ext4Editor.open(rehearsal).emptyDirectories(emptied);
+            population = Ext4Populator.plan(rehearsal, store.path(), items);
+        }
+        command.confirm("Replace the " + store.profile() + " store " + store.path() + " on partition " + store.partition()
+                + " of " + command.target + " with the backup " + input + " (" + summary.entries() + " entries, "
+                + Sizes.human(summary.contentBytes()) + ")? The " + emptying.inodesFreed()
+                + " files and directories in it now are lost.");
+        try (BlockDevice disk = command.openForWriting(command.unmount)) {
+            BlockDevice volume = disk.slice(store.volumeOffset(), store.volumeBytes());
+            Ext4Editor.open(volume).emptyDirectories(emptied);
+            try {
+                population = Ext4Populator.populate(volume, store.path(), items, sink -> {
+                    try (InputStream in = OverlayDirectoryBackup.open(input)) {
+                        OverlayTarReader tar = OverlayTarReader.of(in);
+                        for (OverlayTarReader.Entry e; (e = tar.next()) != null; ) {
+                            if (e.kind() == OverlayTarReader.Kind.FILE) {
+                                sink.write(e.path(), tar.content());
+                            }
+                        }
+                    }
+                });
+            } catch (IOException e) {
+                throw new JobException(Outcome.IO_ERROR, "the store " + store.path() + " was emptied but restoring "
+                        + input + " into it failed (" + e.getMessage() + "); it is an empty store now, so the live"
+                        + " system boots without the changes: run overlay import again", e);
+            }
+            disk.flush();
+        }
+        command.result(Map.of("store", store.path(), "kind", store.kind().name().toLowerCase(), "emptied", emptied,
+                "restoredEntries", population.names(), "restoredBytes", population.contentBytes(), "blocks",
+                population.blocks()), "Imported " + input + " into " + store.path() + " (" + population.names()
+                        + " entries, " + Sizes.human(population.contentBytes()) + ").");
+        return 0;
+    }
+
+    /** The archive's entries below its top directory as the ext4 items to create. */
+    private static List<Ext4Populator.Item> directoryItems(Path input) throws IOException {
+        List<Ext4Populator.Item> items = new ArrayList<>();
+        try (InputStream in = OverlayDirectoryBackup.open(input)) {
+            OverlayTarReader tar = OverlayTarReader.of(in);
+            for (OverlayTarReader.Entry e; (e = tar.next()) != null; ) {
+                if (e.path().isEmpty()) {
+                    continue; // the upper directory itself: kept as the store has it
+                }
+                Ext4Populator.Type type = switch (e.kind()) {
+                    case FILE -> Ext4Populator.Type.FILE;
+                    case DIRECTORY -> Ext4Populator.Type.DIRECTORY;
+                    case SYMLINK -> Ext4Populator.Type.SYMLINK;
+                    case HARD_LINK -> Ext4Populator.Type.HARD_LINK;
+                    case CHAR_DEVICE -> Ext4Populator.Type.CHAR_DEVICE;
+                    case BLOCK_DEVICE -> Ext4Populator.Type.BLOCK_DEVICE;
+                    case FIFO -> Ext4Populator.Type.FIFO;
+                };
+                items.add(new Ext4Populator.Item(e.path(), type, e.mode() & 07777, e.uid(), e.gid(), e.mtime(),
+                        e.size(), e.link(), e.deviceMajor(), e.deviceMinor(), e.xattrs()));
+            }
+        }
+        return items;
     }
 
     @Command(name = "import", mixinStandardHelpOptions = true,
@@ -1151,7 +1224,7 @@ final class OverlayCommand implements Runnable {
         @Override
         int run() throws JobException, IOException {
             if (OverlayDirectoryBackup.recognise(input)) {
-                return refuseDirectoryBackup(input);
+                return importDirectory(this, input);
             }
             Properties header = new Properties();
             long propsEnd;

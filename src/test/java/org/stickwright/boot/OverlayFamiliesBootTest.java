@@ -83,6 +83,7 @@ class OverlayFamiliesBootTest {
     private final List<String> timings = Collections.synchronizedList(new ArrayList<>());
     private Future<Void> flat;
     private Future<Void> debian;
+    private Future<Void> directory;
     private ExecutorService workers;
     private long start;
 
@@ -98,6 +99,7 @@ class OverlayFamiliesBootTest {
         workers = Executors.newFixedThreadPool(2);
         flat = workers.submit(() -> scenario(LiveFixture.FEDORA_FLAT, "flat", "embedded_overlay_image"));
         debian = workers.submit(() -> scenario(LiveFixture.DEBIAN_LIVE, "debian", "live_boot_persistence"));
+        directory = workers.submit(this::directoryStoreScenario);
         workers.shutdown();
     }
 
@@ -127,6 +129,49 @@ class OverlayFamiliesBootTest {
     @Test
     void debianPersistencePartitionInspectExportImportReset() throws Exception {
         get(debian);
+    }
+
+    @Test
+    void fedoraHybridDirectoryStoreExportedAndImportedOntoAFreshStick() throws Exception {
+        get(directory);
+    }
+
+    /**
+     * A hybrid Fedora stick keeps its changes as a directory in an ext4 partition: boot 1
+     * (SeaBIOS) leaves its root marker there; {@code overlay export} writes the directory as a
+     * pax tar.xz, {@code overlay import} creates it inside a fresh stick's ext4 in place, and
+     * boot 2 of the fresh stick finds boot 1's marker.
+     */
+    private Void directoryStoreScenario() throws Exception {
+        Path first = createHybrid(LiveFixture.FEDORA_FLAT, "flat-hybrid-first");
+        BootResult one = runner.boot(first, Firmware.SEABIOS);
+        timings.add("flat hybrid boot 1: " + one.summary());
+        assertThat(one.outcome()).as(one.summary()).isEqualTo(BootResult.Outcome.POWERED_OFF);
+        assertThat(one.root().state()).as(one.summary()).isEqualTo(Marker.State.FIRST_BOOT);
+        Path backup = sticks.resolve("flat-hybrid.store.tar.xz");
+        delete(backup);
+        JsonObject exported = CliProcess.lastJson(CliProcess.run("overlay", "export", first.toString(), "--output",
+                backup.toString(), "--json").ok());
+        assertThat(exported.get("format").getAsString()).isEqualTo("pax tar.xz");
+        delete(first);
+        Path second = createHybrid(LiveFixture.FEDORA_FLAT, "flat-hybrid-second");
+        JsonObject imported = CliProcess.lastJson(CliProcess.run("overlay", "import", second.toString(),
+                backup.toString(), "--yes", "--json").ok());
+        assertThat(imported.get("restoredEntries").getAsLong()).isEqualTo(exported.get("entries").getAsLong() - 1);
+        BootResult two = runner.boot(second, Firmware.SEABIOS);
+        timings.add("flat hybrid boot 2 (after import on a fresh stick): " + two.summary());
+        assertThat(two.outcome()).as(two.summary()).isEqualTo(BootResult.Outcome.POWERED_OFF);
+        assertThat(two.root().state()).as(two.summary()).isEqualTo(Marker.State.PERSIST_OK);
+        assertThat(two.root().token()).as(two.summary()).isEqualTo(one.root().token());
+        return null;
+    }
+
+    private Path createHybrid(LiveFixture fixture, String name) {
+        Path stick = sticks.resolve(name + ".img");
+        delete(stick);
+        CliProcess.run("create", fixture.iso().toString(), stick.toString(), "--size", "512M", "--persistence", "64M",
+                "--yes").ok();
+        return stick;
     }
 
     private Void scenario(LiveFixture fixture, String name, String kind) throws Exception {
