@@ -120,6 +120,15 @@ final class OverlayCommand implements Runnable {
 
         abstract int run() throws JobException, IOException;
 
+        /** A warning event (JSON) or line on standard error; the job goes on. */
+        void warn(String warning) {
+            if (output.json()) {
+                output.event("warning", Map.of("message", warning));
+            } else {
+                System.err.println("stickwright: warning: " + warning);
+            }
+        }
+
         boolean blockDevice() {
             return target.toString().startsWith("/dev/");
         }
@@ -1112,7 +1121,7 @@ final class OverlayCommand implements Runnable {
         OverlayDirectoryTar.Summary summary;
         try (OutputStream out = new XZOutputStream(new BufferedOutputStream(Files.newOutputStream(partial)),
                 new LZMA2Options(3))) {
-            summary = OverlayDirectoryTar.write(ext4, store.path(), out);
+            summary = OverlayDirectoryTar.write(ext4, store.path(), out, baseImage(disk));
         }
         Files.move(partial, command.outputFile);
         command.result(Map.of("store", store.path(), "output", command.outputFile.toString(), "format", "pax tar.xz",
@@ -1139,8 +1148,10 @@ final class OverlayCommand implements Runnable {
             throw new JobException(Outcome.BAD_INPUT, input + " is a damaged directory-store backup: " + e.getMessage()
                     + "; nothing was written", e);
         }
-        List<Ext4Populator.Item> items = directoryItems(input);
+        List<Ext4Populator.Item> items = new ArrayList<>();
+        String exportedBase = directoryItems(input, items);
         Found store;
+        String base;
         List<String> emptied;
         Ext4Editor.Emptying emptying;
         Ext4Populator.Population population;
@@ -1152,11 +1163,18 @@ final class OverlayCommand implements Runnable {
                         + " restored");
             }
             BlockDevice volume = disk.slice(store.volumeOffset(), store.volumeBytes());
+            base = baseImage(disk);
             emptied = Reset.storeDirectories(Ext4Reader.open(volume), store);
             org.stickwright.engine.io.CopyOnWriteDevice rehearsal =
                     new org.stickwright.engine.io.CopyOnWriteDevice(volume, volume.size());
             emptying = Ext4Editor.open(rehearsal).emptyDirectories(emptied);
             population = Ext4Populator.plan(rehearsal, store.path(), items);
+        }
+        boolean sameBase = exportedBase.equals(base);
+        if (!sameBase) {
+            command.warn(exportedBase.isEmpty() ? "the backup records no base image (not written by overlay export):"
+                    + " changes bound to another root may not apply" : "the backup was taken on a stick with base image '"
+                    + exportedBase + "', this stick has '" + base + "': changes bound to the old root may not apply");
         }
         command.confirm("Replace the " + store.profile() + " store " + store.path() + " on partition " + store.partition()
                 + " of " + command.target + " with the backup " + input + " (" + summary.entries() + " entries, "
@@ -1185,14 +1203,14 @@ final class OverlayCommand implements Runnable {
         }
         command.result(Map.of("store", store.path(), "kind", store.kind().name().toLowerCase(), "emptied", emptied,
                 "restoredEntries", population.names(), "restoredBytes", population.contentBytes(), "blocks",
-                population.blocks()), "Imported " + input + " into " + store.path() + " (" + population.names()
-                        + " entries, " + Sizes.human(population.contentBytes()) + ").");
+                population.blocks(), "sameBaseImage", sameBase), "Imported " + input + " into " + store.path() + " ("
+                        + population.names() + " entries, " + Sizes.human(population.contentBytes()) + ")"
+                        + (sameBase ? "." : ", from another base image."));
         return 0;
     }
 
-    /** The archive's entries below its top directory as the ext4 items to create. */
-    private static List<Ext4Populator.Item> directoryItems(Path input) throws IOException {
-        List<Ext4Populator.Item> items = new ArrayList<>();
+    /** Adds the archive's entries below its top directory as ext4 items to {@code items}; returns its base image. */
+    private static String directoryItems(Path input, List<Ext4Populator.Item> items) throws IOException {
         try (InputStream in = OverlayDirectoryBackup.open(input)) {
             OverlayTarReader tar = OverlayTarReader.of(in);
             for (OverlayTarReader.Entry e; (e = tar.next()) != null; ) {
@@ -1211,8 +1229,8 @@ final class OverlayCommand implements Runnable {
                 items.add(new Ext4Populator.Item(e.path(), type, e.mode() & 07777, e.uid(), e.gid(), e.mtime(),
                         e.size(), e.link(), e.deviceMajor(), e.deviceMinor(), e.xattrs()));
             }
+            return tar.baseImage();
         }
-        return items;
     }
 
     @Command(name = "import", mixinStandardHelpOptions = true,
@@ -1267,13 +1285,8 @@ final class OverlayCommand implements Runnable {
             String exportedBase = header.getProperty("baseImage", "");
             boolean sameBase = exportedBase.equals(base);
             if (!sameBase) {
-                String warning = "the backup was taken on a stick with base image '" + exportedBase
-                        + "', this stick has '" + base + "': changes bound to the old root may not apply";
-                if (output.json()) {
-                    output.event("warning", Map.of("message", warning));
-                } else {
-                    System.err.println("stickwright: warning: " + warning);
-                }
+                warn("the backup was taken on a stick with base image '" + exportedBase + "', this stick has '" + base
+                        + "': changes bound to the old root may not apply");
             }
             confirm("Replace the " + kind.name().toLowerCase() + " store " + store.path() + " on "
                     + target + " with the backup " + input + "?");

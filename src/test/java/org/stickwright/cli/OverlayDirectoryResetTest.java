@@ -98,7 +98,9 @@ class OverlayDirectoryResetTest {
         Path backup = dir.resolve("store.tar.xz");
         CliProcess.run("overlay", "export", stick.toString(), "--profile", profile, "--output", backup.toString()).ok();
         Path restored = Files.createDirectories(dir.resolve("restored" + upper));
-        Tool.run("tar", "-xpf", backup.toString(), "--xattrs", "--xattrs-include=*", "-C", restored.toString()).ok();
+        Tool.Result untar = Tool.run("tar", "-xpf", backup.toString(), "--xattrs", "--xattrs-include=*", "-C",
+                restored.toString()).ok();
+        assertThat(untar.stderr()).as("GNU tar takes the base-image comment silently").isEmpty();
         assertThat(describe(dir.resolve("restored"), upper)).isEqualTo(upperBefore);
         assertThat(Tool.run("getfattr", "--absolute-names", "--only-values", "-n", "trusted.overlay.opaque",
                 restored.resolve("etc/sub/deeper").toString()).ok().stdout()).isEqualTo("y");
@@ -142,6 +144,7 @@ class OverlayDirectoryResetTest {
         JsonObject imported = result(CliProcess.run("overlay", "import", stick.toString(), backup.toString(),
                 "--profile", profile, "--yes", "--json").ok());
         assertThat(imported.get("restoredEntries").getAsLong()).isGreaterThan(300);
+        assertThat(imported.get("sameBaseImage").getAsBoolean()).as("export recorded this stick's ISO").isTrue();
         e2fsckClean(stick, storePartition);
         withMounted(stick, storePartition, root -> {
             assertThat(describe(root, upper)).isEqualTo(upperBefore);
@@ -156,6 +159,19 @@ class OverlayDirectoryResetTest {
             }
             assertThat(othersAfter).isEqualTo(othersBefore);
         });
+
+        // the same stick with its ISO rebuilt at another time: the backup belongs to another base image
+        Path rebuilt = dir.resolve("rebuilt.img");
+        Files.copy(stick, rebuilt);
+        try (java.nio.channels.FileChannel iso = java.nio.channels.FileChannel.open(rebuilt,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            iso.write(java.nio.ByteBuffer.wrap("1999".getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+                    16 * 2048 + 813); // the primary volume descriptor's creation year
+        }
+        Tool.Result other = CliProcess.run("overlay", "import", rebuilt.toString(), backup.toString(), "--profile",
+                profile, "--yes", "--json").ok();
+        assertThat(other.stdout()).contains("\"warning\"", "base image", "changes bound to the old root may not apply");
+        assertThat(result(other).get("sameBaseImage").getAsBoolean()).isFalse();
     }
 
     interface Body {

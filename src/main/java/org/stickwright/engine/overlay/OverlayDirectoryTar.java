@@ -32,6 +32,8 @@ import org.stickwright.engine.ext.Ext4Reader;
 /** Writes the tree below an overlayfs upper directory on ext4 as a pax tar stream. */
 public final class OverlayDirectoryTar {
     private static final int BLOCK = 512;
+    /** How the base image starts the global "comment" record (see OverlayTarReader.baseImage). */
+    static final String BASE_IMAGE = "stickwright base-image=";
 
     /** What was written. */
     public record Summary(long entries, long contentBytes) {
@@ -50,7 +52,25 @@ public final class OverlayDirectoryTar {
 
     /** Writes everything below {@code upper} (not the directory itself) to {@code out}, then the end marker. */
     public static Summary write(Ext4Reader reader, String upper, OutputStream out) throws IOException {
+        return write(reader, upper, out, "");
+    }
+
+    /**
+     * As {@link #write(Ext4Reader, String, OutputStream)}, first recording {@code baseImage} (what
+     * the store's live system was made from) in a global pax header's "comment" record, the one
+     * keyword POSIX tells every reader to ignore: "<len> comment=stickwright base-image=<text>\n".
+     */
+    public static Summary write(Ext4Reader reader, String upper, OutputStream out, String baseImage)
+            throws IOException {
         OverlayDirectoryTar tar = new OverlayDirectoryTar(reader, out);
+        if (!baseImage.isEmpty()) {
+            PaxRecords global = new PaxRecords();
+            global.record("comment", (BASE_IMAGE + baseImage).getBytes(StandardCharsets.UTF_8));
+            byte[] records = global.bytes();
+            out.write(header("./PaxHeaders/global", 'g', 0644, 0, 0, records.length, 0, "", 0, 0));
+            out.write(records);
+            tar.pad(records.length);
+        }
         Ext4Inode top = reader.lookup(upper);
         tar.entry(".", top);
         reader.walk(top, ".", (path, entry, inode) -> tar.entry(path, inode));

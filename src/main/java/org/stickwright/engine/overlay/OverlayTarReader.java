@@ -149,6 +149,17 @@ public final class OverlayTarReader {
         }
     }
 
+    /**
+     * The base image OverlayDirectoryTar recorded in a global header's comment, or "" when the
+     * entries read so far carried none (GNU tar's archives never do).
+     */
+    public String baseImage() {
+        byte[] comment = globals.get("comment");
+        String text = comment == null ? "" : new String(comment, StandardCharsets.UTF_8);
+        return text.startsWith(OverlayDirectoryTar.BASE_IMAGE) ? text.substring(OverlayDirectoryTar.BASE_IMAGE.length())
+                : "";
+    }
+
     /** The current regular file's remaining content; reading past it gives end of stream. */
     public InputStream content() {
         return new InputStream() {
