@@ -45,11 +45,11 @@ import org.stickwright.engine.io.BlockDevice;
  * e2fsck reports and repairs (unattached inodes, leaked blocks); after 4 the tree is whole and at
  * most the old listing block leaks. No block is ever named by a reachable inode while marked free.
  *
- * Example, 4 KiB blocks: filling /store (inode 12, one listing block 8450) with "upper/" and
- * "upper/etc/hostname" (9 bytes) takes inodes 13 and 14 and 15, blocks 8451 (upper's listing),
- * 8452 (etc's listing), 8453 (hostname's data) and 8454 (/store's new listing: "." 12, ".." 12,
- * "upper" 16, checksum tail 12, the last real entry's rec_len stretched to 4084 - 24 = 4060);
- * inode 12 then maps 8454 with links 3, and block 8450 is freed.
+ * Example (package-info section 8 shows the bytes), 4 KiB blocks: filling /upper (inode 12,
+ * one listing block 1099) with "etc/" and "etc/hostname" (12 bytes) takes inodes 13 and 14 and
+ * blocks 1100 (/upper's new listing: "." 12 bytes, ".." 12, "etc" with its rec_len stretched to
+ * the checksum tail, 4084 - 24 = 4060), 1101 (etc's listing) and 1102 (hostname's data); inode 12
+ * then maps block 1100 with 3 links, and block 1099 is freed.
  */
 /**
  * Creates a tree of files, directories, symlinks, hard links, device nodes and FIFOs, with
