@@ -40,8 +40,9 @@ import org.stickwright.engine.io.BlockDevice;
  *                tree reachable
  *   5. release   the directory's old listing block(s) freed; superblock counts and checksum last
  *
- * A crash before 3 leaves the filesystem as it was (only free blocks and free inode slots were
- * written); between 3 and 4 the new inodes and blocks are allocated but unreachable, which
+ * A crash before 3 leaves the filesystem as the kernel sees it unchanged: only free blocks and
+ * free inode slots were written (e2fsck, which also reads the free slots below a group's
+ * bg_itable_unused watermark, may offer to reattach new inodes found there); between 3 and 4 the new inodes and blocks are allocated but unreachable, which
  * e2fsck reports and repairs (unattached inodes, leaked blocks); after 4 the tree is whole and at
  * most the old listing block leaks. No block is ever named by a reachable inode while marked free.
  *
