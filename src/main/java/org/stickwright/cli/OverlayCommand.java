@@ -800,6 +800,21 @@ final class OverlayCommand implements Runnable {
                 + " must be the ISO's).")
         Path baseIso;
 
+        @Option(names = "--squashfs-builder", paramLabel = "auto|java|tar2sqfs", defaultValue = "auto",
+                converter = BuilderConverter.class, description = "Which program builds the new squashfs: tar2sqfs"
+                + " (package squashfs-tools-ng; native compressors on every core, any compressor) where installed,"
+                + " else our own writer (gzip or xz, slower); default: ${DEFAULT-VALUE}.")
+        org.stickwright.engine.overlay.SquashfsBuilder builder;
+
+        /** "auto", "java" or "tar2sqfs", any case. */
+        static final class BuilderConverter implements picocli.CommandLine.ITypeConverter<
+                org.stickwright.engine.overlay.SquashfsBuilder> {
+            @Override
+            public org.stickwright.engine.overlay.SquashfsBuilder convert(String value) {
+                return org.stickwright.engine.overlay.SquashfsBuilder.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+            }
+        }
+
         /**
          * Where the ISO to rebuild comes from: the stick, or {@code --base-iso} once its root
          * squashfs is shown to be the stick's (equal superblocks: the same mkfs time, size, inode
@@ -926,9 +941,10 @@ final class OverlayCommand implements Runnable {
                         upperPath = store.path();
                     }
                     merged = squashfsOnly
-                            ? MergedFlatLiveImage.writeSquashfs(disk, upperFs, upperPath, outputFile, null, null)
+                            ? MergedFlatLiveImage.writeSquashfs(disk, upperFs, upperPath, outputFile, null, null,
+                                    builder)
                             : MergedFlatLiveImage.writeIso(isoSource(disk, toClose), upperFs, upperPath, outputFile,
-                                    null, null);
+                                    null, null, builder);
                 } catch (IsoRebuildException | org.stickwright.engine.overlay.OverlayfsMergeException e) {
                     throw new JobException(Outcome.BAD_INPUT, e.getMessage(), e);
                 } finally {
@@ -953,6 +969,7 @@ final class OverlayCommand implements Runnable {
             fields.put("leftOut", leftOut);
             fields.put("companions", merged.companions());
             fields.put("milliseconds", millis);
+            fields.put("squashfsBuilder", merged.squashfsBuilder());
             String note = merged.compressionNote().isEmpty() ? "" : " Note: " + merged.compressionNote() + ".";
             if (!merged.companions().isEmpty()) {
                 note += " Beside the root: " + String.join("; ", merged.companions()) + ".";
@@ -962,10 +979,12 @@ final class OverlayCommand implements Runnable {
             }
             String what = merged.iso() != null
                     ? "a new live image " + outputFile + " (" + Sizes.human(merged.iso().imageBytes()) + "; squashfs "
-                            + Sizes.human(merged.squashfsBytes()) + ", " + fields.get("compression") + "). Write it to"
-                            + " a stick as a fresh start: it boots with the changes and an empty overlay."
+                            + Sizes.human(merged.squashfsBytes()) + ", " + fields.get("compression") + ", by "
+                            + merged.squashfsBuilder() + "). Write it to a stick as a fresh start: it boots with the"
+                            + " changes and an empty overlay."
                     : "a new squashfs " + outputFile + " (" + Sizes.human(merged.squashfsBytes()) + ", "
-                            + fields.get("compression") + "): the live root with the changes, to replace the stick's root squashfs.";
+                            + fields.get("compression") + ", by " + merged.squashfsBuilder() + "): the live root with"
+                            + " the changes, to replace the stick's root squashfs.";
             result(fields, "Merged " + merged.merge().fromUpper() + " entries and " + merged.merge().whiteouts()
                     + " deletions of " + store.path() + " into " + what + note);
             return 0;
@@ -979,7 +998,7 @@ final class OverlayCommand implements Runnable {
                 try {
                     BlockDevice cow = storeDevice(disk, store, toClose);
                     DmSnapshotStore dm = DmSnapshotStore.read(cow);
-                    merged = MergedLiveIso.write(isoSource(disk, toClose), dm, cow, outputFile, null, null);
+                    merged = MergedLiveIso.write(isoSource(disk, toClose), dm, cow, outputFile, null, null, builder);
                 } catch (IsoRebuildException e) {
                     throw new JobException(Outcome.BAD_INPUT, e.getMessage(), e);
                 } finally {
@@ -1000,11 +1019,13 @@ final class OverlayCommand implements Runnable {
             fields.put("shiftBytes", merged.iso().shiftBytes());
             fields.put("movedPartitions", merged.iso().movedPartitions());
             fields.put("milliseconds", millis);
+            fields.put("squashfsBuilder", merged.squashfsBuilder());
             String note = merged.compressionNote().isEmpty() ? "" : " Note: " + merged.compressionNote() + ".";
             result(fields, "Merged " + merged.merge().applied() + " changed chunks of " + store.path() + " into a new "
                     + "live image " + outputFile + " (" + Sizes.human(merged.iso().imageBytes()) + "; squashfs "
-                    + Sizes.human(merged.squashfsBytes()) + ", " + fields.get("compression") + "). Write it to a stick"
-                    + " as a fresh start: it boots with the changes and an empty overlay." + note);
+                    + Sizes.human(merged.squashfsBytes()) + ", " + fields.get("compression") + ", by "
+                    + merged.squashfsBuilder() + "). Write it to a stick as a fresh start: it boots with the changes"
+                    + " and an empty overlay." + note);
             return 0;
         }
 

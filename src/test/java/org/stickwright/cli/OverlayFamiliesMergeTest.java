@@ -143,7 +143,7 @@ class OverlayFamiliesMergeTest {
             Files.createDirectory(root.resolve("home"));
             Files.writeString(root.resolve("home/only-user"), "made opaque\n");
             // a hard link: du counts it once where the image keeps one inode (our writer splits it)
-            Files.write(root.resolve("etc/linked"), new byte[8000]);
+            Files.writeString(root.resolve("etc/linked"), "l".repeat(8000)); // not zeros: unsquashfs keeps those sparse
             Files.createLink(root.resolve("home/linked"), root.resolve("etc/linked"));
         });
     }

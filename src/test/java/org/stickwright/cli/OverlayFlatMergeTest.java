@@ -66,8 +66,10 @@ class OverlayFlatMergeTest {
         String hybridBefore = TestImages.sha256(hybrid);
 
         Path iso = dir.resolve("new.iso");
+        // the hybrid stick's merge by our own writer, the extract stick's below by tar2sqfs: the same tree
         JsonObject merged = CliProcess.lastJson(CliProcess.run(300, "overlay", "merge", hybrid.toString(), "--output",
-                iso.toString(), "--json").ok());
+                iso.toString(), "--squashfs-builder", "java", "--json").ok());
+        assertThat(merged.get("squashfsBuilder").getAsString()).contains("Java");
         assertThat(merged.get("whiteouts").getAsLong()).isEqualTo(1);
         assertThat(merged.get("opaqueDirectories").getAsLong()).isEqualTo(1);
         assertThat(merged.get("isoBytes").getAsLong()).isEqualTo(Files.size(iso));
@@ -105,7 +107,10 @@ class OverlayFlatMergeTest {
 
         Path squashOnly = dir.resolve("extract.squashfs");
         JsonObject only = CliProcess.lastJson(CliProcess.run(300, "overlay", "merge", extract.toString(), "--output",
-                squashOnly.toString(), "--squashfs-only", "--json").ok());
+                squashOnly.toString(), "--squashfs-only", "--squashfs-builder", "tar2sqfs", "--json").ok());
+        assertThat(only.get("squashfsBuilder").getAsString()).contains("tar2sqfs");
+        assertThat(Tool.run("unsquashfs", "-s", squashOnly.toString()).ok().stdout())
+                .contains("Compression " + merged.get("compression").getAsString(), "Block size 131072");
         assertThat(only.has("isoBytes")).isFalse();
         assertThat(only.get("squashfsBytes").getAsLong()).isEqualTo(Files.size(squashOnly));
         assertThat(checkMerged(lower, squashOnly, "extract")).as("the same tree from either store")
@@ -141,8 +146,8 @@ class OverlayFlatMergeTest {
 
     private static void requirements() {
         Capabilities.requireRoot();
-        Capabilities.requireTools("debootstrap", "flock", "mount", "mknod", "setfattr", "losetup", "xorriso",
-                "unsquashfs", "sgdisk");
+        Capabilities.requireTools("debootstrap", "flock", "mount", "mknod", "setfattr", "getfattr", "losetup",
+                "xorriso", "unsquashfs", "sgdisk", "tar2sqfs");
         Capabilities.requireLoopDevices();
     }
 
@@ -159,6 +164,8 @@ class OverlayFlatMergeTest {
         Path sbin = Files.createDirectories(upper.resolve("usr/sbin"));
         Files.writeString(sbin.resolve("only-tool"), "#!/bin/sh\necho opaque\n");
         Tool.run("setfattr", "-n", "trusted.overlay.opaque", "-v", "y", sbin.toString()).ok();
+        Tool.run("setfattr", "-n", "security.capability", "-v", "0x0100000200200000000000000000000000000000",
+                sbin.resolve("only-tool").toString()).ok();
     }
 
     /**
@@ -195,6 +202,9 @@ class OverlayFlatMergeTest {
             compared++;
         }
         assertThat(compared).isGreaterThan(250);
+        assertThat(Tool.run("getfattr", "--absolute-names", "-n", "security.capability", "-e", "hex",
+                tree.resolve("usr/sbin/only-tool").toString()).ok().stdout())
+                .as("an upper file's xattr").contains("0x0100000200200000000000000000000000000000");
         assertThat(after).doesNotContainKeys("/usr/sbin/dmsetup", "/usr/share/stickwright/delete.txt");
         assertThat(after).containsKeys("/etc/hostname", "/usr/share/stickwright/new.bin", "/usr/sbin/only-tool");
         Path lowerTree = dir.resolve("lower-" + name);

@@ -78,9 +78,10 @@ public final class MergedFlatLiveImage {
      * @param compressionNote  why it differs from the old one, or "" when it is the same
      * @param iso              the rebuild, or null for squashfs-only output
      * @param companions       what became of the files describing the root (updated, or stale and why)
+     * @param squashfsBuilder  the program that built the squashfs
      */
     public record Result(OverlayfsMerge.Summary merge, long squashfsBytes, SquashfsSuperblock.Compression compression,
-            String compressionNote, IsoRebuilder.Plan iso, List<String> companions) {
+            String compressionNote, IsoRebuilder.Plan iso, List<String> companions, String squashfsBuilder) {
         public Result {
             companions = List.copyOf(companions);
         }
@@ -94,6 +95,12 @@ public final class MergedFlatLiveImage {
      */
     public static Result writeIso(BlockDevice stick, Ext4Reader upperFs, String upperPath, Path output,
             Progress progress, Cancellation cancellation) throws IOException {
+        return writeIso(stick, upperFs, upperPath, output, progress, cancellation, SquashfsBuilder.AUTO);
+    }
+
+    /** As {@link #writeIso(BlockDevice, Ext4Reader, String, Path, Progress, Cancellation)}, built by {@code builder}. */
+    public static Result writeIso(BlockDevice stick, Ext4Reader upperFs, String upperPath, Path output,
+            Progress progress, Cancellation cancellation, SquashfsBuilder builder) throws IOException {
         refuseExisting(output);
         if (!IsoImage.looksLikeIso9660(stick)) {
             throw new IsoRebuildException(stick.name() + " holds no ISO 9660 image (an extract-mode stick): there is"
@@ -112,7 +119,7 @@ public final class MergedFlatLiveImage {
         progress = progress == null ? new Progress() : progress;
         cancellation = cancellation == null ? new Cancellation() : cancellation;
         try {
-            MergedLiveIso.Encoding encoding = MergedLiveIso.encodingOf(lower.superblock());
+            MergedLiveIso.Encoding encoding = MergedLiveIso.encodingOf(lower.superblock(), builder);
             progress.startPhase("folding the overlay into a new squashfs", lower.superblock().bytesUsed());
             OverlayfsMerge.Summary summary = fold(lower, upperFs, upperPath, squashFile, encoding);
             cancellation.check();
@@ -129,7 +136,8 @@ public final class MergedFlatLiveImage {
                 Files.deleteIfExists(output);
                 throw e;
             }
-            return new Result(summary, squashBytes, encoding.compression(), encoding.note(), plan, companions);
+            return new Result(summary, squashBytes, encoding.compression(), encoding.note(), plan, companions,
+                    encoding.builderName());
         } finally {
             Files.deleteIfExists(squashFile);
         }
@@ -141,6 +149,12 @@ public final class MergedFlatLiveImage {
      */
     public static Result writeSquashfs(BlockDevice stick, Ext4Reader upperFs, String upperPath, Path output,
             Progress progress, Cancellation cancellation) throws IOException {
+        return writeSquashfs(stick, upperFs, upperPath, output, progress, cancellation, SquashfsBuilder.AUTO);
+    }
+
+    /** As {@link #writeSquashfs(BlockDevice, Ext4Reader, String, Path, Progress, Cancellation)}, built by {@code builder}. */
+    public static Result writeSquashfs(BlockDevice stick, Ext4Reader upperFs, String upperPath, Path output,
+            Progress progress, Cancellation cancellation, SquashfsBuilder builder) throws IOException {
         refuseExisting(output);
         SquashfsImage lower = LiveRootSquashfs.find(stick).orElseThrow(() -> new OverlayfsMergeException(
                 stick.name(), "none of the live root images " + LiveRootSquashfs.ROOT_PATHS
@@ -150,13 +164,14 @@ public final class MergedFlatLiveImage {
         progress = progress == null ? new Progress() : progress;
         cancellation = cancellation == null ? new Cancellation() : cancellation;
         try {
-            MergedLiveIso.Encoding encoding = MergedLiveIso.encodingOf(lower.superblock());
+            MergedLiveIso.Encoding encoding = MergedLiveIso.encodingOf(lower.superblock(), builder);
             progress.startPhase("folding the overlay into a new squashfs", lower.superblock().bytesUsed());
             OverlayfsMerge.Summary summary = fold(lower, upperFs, upperPath, partial, encoding);
             cancellation.check();
             long bytes = Files.size(partial);
             Files.move(partial, output);
-            return new Result(summary, bytes, encoding.compression(), encoding.note(), null, List.of());
+            return new Result(summary, bytes, encoding.compression(), encoding.note(), null, List.of(),
+                    encoding.builderName());
         } finally {
             Files.deleteIfExists(partial);
         }
@@ -232,7 +247,7 @@ public final class MergedFlatLiveImage {
     private static OverlayfsMerge.Summary fold(SquashfsImage lower, Ext4Reader upperFs, String upperPath, Path out,
             MergedLiveIso.Encoding encoding) throws IOException {
         Files.deleteIfExists(out);
-        try (SquashfsWriter writer = SquashfsWriter.create(out, encoding.options())) {
+        try (org.stickwright.engine.squashfs.SquashfsTreeSink writer = encoding.open(out)) {
             return OverlayfsMerge.merge(lower, upperFs, upperPath, writer);
         }
     }

@@ -32,6 +32,7 @@ import org.stickwright.engine.iso.IsoRebuilder;
 import org.stickwright.engine.squashfs.SquashfsEntry;
 import org.stickwright.engine.squashfs.SquashfsImage;
 import org.stickwright.engine.squashfs.SquashfsSuperblock;
+import org.stickwright.engine.squashfs.SquashfsTreeSink;
 import org.stickwright.engine.squashfs.SquashfsWriter;
 
 /** Writes a new live ISO from a Fedora nested stick and its dm-snapshot store. */
@@ -56,7 +57,8 @@ public final class MergedLiveIso {
      * @param iso              the rebuild (sizes, shift, moved partitions)
      */
     public record Result(DmSnapshotEditor.MergeResult merge, long rootfsBytes, long squashfsBytes,
-            SquashfsSuperblock.Compression compression, String compressionNote, IsoRebuilder.Plan iso) {
+            SquashfsSuperblock.Compression compression, String compressionNote, IsoRebuilder.Plan iso,
+            String squashfsBuilder) {
     }
 
     /**
@@ -65,6 +67,12 @@ public final class MergedLiveIso {
      */
     public static Result write(BlockDevice stick, DmSnapshotStore store, BlockDevice cow, Path output,
             Progress progress, Cancellation cancellation) throws IOException {
+        return write(stick, store, cow, output, progress, cancellation, SquashfsBuilder.AUTO);
+    }
+
+    /** As {@link #write(BlockDevice, DmSnapshotStore, BlockDevice, Path, Progress, Cancellation)}, built by {@code builder}. */
+    public static Result write(BlockDevice stick, DmSnapshotStore store, BlockDevice cow, Path output,
+            Progress progress, Cancellation cancellation, SquashfsBuilder builder) throws IOException {
         if (Files.exists(output)) {
             throw new IsoRebuildException(output + " exists; it is never written over");
         }
@@ -94,15 +102,14 @@ public final class MergedLiveIso {
                 merged = DmSnapshotEditor.merge(store, cow, rootfs);
                 rootfs.flush();
             }
-            Encoding encoding = encodingOf(squashfs.superblock());
+            Encoding encoding = encodingOf(squashfs.superblock(), builder);
             SquashfsSuperblock.Compression compression = encoding.compression();
             String note = encoding.note();
-            SquashfsWriter.Options options = encoding.options();
             progress = progress == null ? new Progress() : progress;
             cancellation = cancellation == null ? new Cancellation() : cancellation;
             progress.startPhase("compressing the merged root image", rootfsBytes);
             try (ImageFile rootfs = ImageFile.openReadOnly(rootfsFile)) {
-                writeSquashfs(squashfs, rootfs, squashFile, options);
+                writeSquashfs(squashfs, rootfs, squashFile, encoding);
             }
             cancellation.check();
             long squashBytes = Files.size(squashFile);
@@ -110,7 +117,7 @@ public final class MergedLiveIso {
             try (ImageFile content = ImageFile.openReadOnly(squashFile)) {
                 plan = IsoRebuilder.rebuild(stick, SQUASHFS_PATH, content, output, progress, cancellation);
             }
-            return new Result(merged, rootfsBytes, squashBytes, compression, note, plan);
+            return new Result(merged, rootfsBytes, squashBytes, compression, note, plan, encoding.builderName());
         } finally {
             Files.deleteIfExists(rootfsFile);
             Files.deleteIfExists(squashFile);
@@ -118,30 +125,56 @@ public final class MergedLiveIso {
     }
 
     /**
-     * How a new squashfs replacing {@code old} is written: its compressor when the writer has it
-     * (gzip, xz), else gzip with a note saying why; its block size and mkfs time.
+     * How a new squashfs replacing {@code old} is written, by {@code builder}: its compressor,
+     * block size and mkfs time. Our writer has gzip and xz; for another compressor it uses gzip
+     * and the note says why. tar2sqfs keeps any of them.
      */
-    record Encoding(SquashfsWriter.Options options, SquashfsSuperblock.Compression compression, String note) {
+    record Encoding(SquashfsWriter.Options options, SquashfsSuperblock.Compression compression, String note,
+            SquashfsBuilder builder) {
+        /** A sink writing {@code out} (replaced if it exists). */
+        SquashfsTreeSink open(Path out) throws IOException {
+            return builder == SquashfsBuilder.TAR2SQFS ? Tar2SqfsSink.start(out, compression, options)
+                    : SquashfsWriter.create(out, options);
+        }
+
+        /** "tar2sqfs (squashfs-tools-ng) 1.2.0" or "stickwright's squashfs writer (Java)". */
+        String builderName() {
+            return builder == SquashfsBuilder.TAR2SQFS ? Tar2SqfsSink.version().orElse("tar2sqfs")
+                    : "stickwright's squashfs writer (Java)";
+        }
     }
 
-    static Encoding encodingOf(SquashfsSuperblock old) {
+    static Encoding encodingOf(SquashfsSuperblock old) throws IOException {
+        return encodingOf(old, SquashfsBuilder.AUTO);
+    }
+
+    static Encoding encodingOf(SquashfsSuperblock old, SquashfsBuilder wanted) throws IOException {
+        SquashfsBuilder builder = wanted.resolve();
+        if (builder == SquashfsBuilder.TAR2SQFS && Tar2SqfsSink.version().isEmpty()) {
+            throw new IsoRebuildException("tar2sqfs (Debian/Ubuntu package squashfs-tools-ng) is not installed;"
+                    + " leave out --squashfs-builder or choose java");
+        }
         SquashfsSuperblock.Compression compression = old.compression();
         String note = "";
+        SquashfsSuperblock.Compression writerCompression = compression;
         if (compression != SquashfsSuperblock.Compression.GZIP && compression != SquashfsSuperblock.Compression.XZ) {
-            note = "the old squashfs used " + compression + ", which the squashfs writer does not write; the new "
-                    + "one uses gzip (every kernel that reads squashfs reads gzip)";
-            compression = SquashfsSuperblock.Compression.GZIP;
+            writerCompression = SquashfsSuperblock.Compression.GZIP;
+            if (builder == SquashfsBuilder.JAVA) {
+                note = "the old squashfs used " + compression + ", which the squashfs writer does not write; the new "
+                        + "one uses gzip (every kernel that reads squashfs reads gzip)";
+                compression = SquashfsSuperblock.Compression.GZIP;
+            }
         }
-        SquashfsWriter.Options options = SquashfsWriter.Options.defaults().withCompression(compression)
+        SquashfsWriter.Options options = SquashfsWriter.Options.defaults().withCompression(writerCompression)
                 .withBlockSize(old.blockSize()).withModificationTime(old.modificationTime());
-        return new Encoding(options, compression, note);
+        return new Encoding(options, compression, note, builder);
     }
 
     /** The old squashfs's tree with LiveOS/rootfs.img taken from {@code rootfs}. */
-    private static void writeSquashfs(SquashfsImage old, BlockDevice rootfs, Path out, SquashfsWriter.Options options)
+    private static void writeSquashfs(SquashfsImage old, BlockDevice rootfs, Path out, Encoding encoding)
             throws IOException {
         Files.deleteIfExists(out);
-        try (SquashfsWriter writer = SquashfsWriter.create(out, options)) {
+        try (SquashfsTreeSink writer = encoding.open(out)) {
             SquashfsEntry root = old.root();
             writer.directory("/", root.mode(), root.uid(), root.gid(), root.mtime(), Map.of());
             for (SquashfsEntry e : old.walk()) {

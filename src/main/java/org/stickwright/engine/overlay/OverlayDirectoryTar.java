@@ -31,7 +31,6 @@ import org.stickwright.engine.ext.Ext4Reader;
 
 /** Writes the tree below an overlayfs upper directory on ext4 as a pax tar stream. */
 public final class OverlayDirectoryTar {
-    private static final int BLOCK = 512;
     /** How the base image starts the global "comment" record (see OverlayTarReader.baseImage). */
     static final String BASE_IMAGE = "stickwright base-image=";
 
@@ -39,7 +38,7 @@ public final class OverlayDirectoryTar {
     public record Summary(long entries, long contentBytes) {
     }
 
-    private final OutputStream out;
+    private final PaxTarWriter tar;
     private final Ext4Reader reader;
     private final Map<Long, String> firstNames = new HashMap<>();
     private long entries;
@@ -47,7 +46,7 @@ public final class OverlayDirectoryTar {
 
     private OverlayDirectoryTar(Ext4Reader reader, OutputStream out) {
         this.reader = reader;
-        this.out = out;
+        this.tar = new PaxTarWriter(out);
     }
 
     /** Writes everything below {@code upper} (not the directory itself) to {@code out}, then the end marker. */
@@ -64,18 +63,12 @@ public final class OverlayDirectoryTar {
             throws IOException {
         OverlayDirectoryTar tar = new OverlayDirectoryTar(reader, out);
         if (!baseImage.isEmpty()) {
-            PaxRecords global = new PaxRecords();
-            global.record("comment", (BASE_IMAGE + baseImage).getBytes(StandardCharsets.UTF_8));
-            byte[] records = global.bytes();
-            out.write(header("./PaxHeaders/global", 'g', 0644, 0, 0, records.length, 0, "", 0, 0));
-            out.write(records);
-            tar.pad(records.length);
+            tar.tar.global("comment", (BASE_IMAGE + baseImage).getBytes(StandardCharsets.UTF_8));
         }
         Ext4Inode top = reader.lookup(upper);
         tar.entry(".", top);
         reader.walk(top, ".", (path, entry, inode) -> tar.entry(path, inode));
-        out.write(new byte[2 * BLOCK]);
-        out.flush();
+        tar.tar.finish();
         return new Summary(tar.entries, tar.contentBytes);
     }
 
@@ -108,36 +101,22 @@ public final class OverlayDirectoryTar {
         if (!inode.isDirectory() && inode.linksCount() > 1) {
             firstNames.putIfAbsent(inode.number(), path);
         }
-        PaxRecords pax = new PaxRecords();
-        pax.record("path", path.getBytes(StandardCharsets.UTF_8));
-        if (!link.isEmpty()) {
-            pax.record("linkpath", link.getBytes(StandardCharsets.UTF_8));
-        }
-        pax.record("mtime", Long.toString(inode.mtime()).getBytes(StandardCharsets.US_ASCII));
-        pax.record("uid", Integer.toUnsignedString(inode.uid()).getBytes(StandardCharsets.US_ASCII));
-        pax.record("gid", Integer.toUnsignedString(inode.gid()).getBytes(StandardCharsets.US_ASCII));
-        if (size > 077777777777L) {
-            pax.record("size", Long.toString(size).getBytes(StandardCharsets.US_ASCII));
-        }
+        Map<String, byte[]> xattrs = new java.util.LinkedHashMap<>();
         if (type != '1') {
             for (Map.Entry<String, byte[]> x : reader.xattrs(inode).entrySet()) {
                 if (!x.getKey().equals("system.data")) { // inline data, not an attribute
-                    pax.record("SCHILY.xattr." + x.getKey(), x.getValue());
+                    xattrs.put(x.getKey(), x.getValue());
                 }
             }
         }
-        byte[] records = pax.bytes();
-        out.write(header(paxName(path), 'x', 0644, 0, 0, records.length, inode.mtime(), "", 0, 0));
-        out.write(records);
-        pad(records.length);
-        out.write(header(path, type, inode.permissions(), inode.uid(), inode.gid(), size, inode.mtime(), link, major,
-                minor));
+        tar.entry(path, type, inode.permissions(), Integer.toUnsignedLong(inode.uid()),
+                Integer.toUnsignedLong(inode.gid()), inode.mtime(), size, link, major, minor, xattrs);
         if (type == '0') {
             long copied = 0;
             try (InputStream in = reader.openStream(inode)) {
                 byte[] buffer = new byte[1 << 16];
                 for (int n; (n = in.read(buffer)) > 0; ) {
-                    out.write(buffer, 0, n);
+                    tar.out().write(buffer, 0, n);
                     copied += n;
                 }
             }
@@ -145,82 +124,9 @@ public final class OverlayDirectoryTar {
                 throw new IOException("inode " + inode.number() + " at " + path + " gave " + copied + " of " + size
                         + " bytes");
             }
-            pad(size);
+            tar.pad(size);
             contentBytes += size;
         }
         entries++;
-    }
-
-    private void pad(long length) throws IOException {
-        int rest = (int) (length % BLOCK);
-        if (rest != 0) {
-            out.write(new byte[BLOCK - rest]);
-        }
-    }
-
-    private static String paxName(String path) {
-        String name = path.substring(path.lastIndexOf('/') + 1);
-        return "./PaxHeaders/" + (name.length() > 80 ? name.substring(0, 80) : name);
-    }
-
-    /** A ustar header; names and links longer than their fields are cut, the pax records carry them whole. */
-    private static byte[] header(String name, char type, int mode, long uid, long gid, long size, long mtime,
-            String link, int major, int minor) {
-        byte[] h = new byte[BLOCK];
-        put(h, 0, 100, name.getBytes(StandardCharsets.UTF_8));
-        octal(h, 100, 8, mode);
-        octal(h, 108, 8, uid > 07777777 || uid < 0 ? 0 : uid);
-        octal(h, 116, 8, gid > 07777777 || gid < 0 ? 0 : gid);
-        octal(h, 124, 12, size > 077777777777L ? 0 : size);
-        octal(h, 136, 12, mtime > 077777777777L ? 0 : mtime);
-        h[156] = (byte) type;
-        put(h, 157, 100, link.getBytes(StandardCharsets.UTF_8));
-        put(h, 257, 6, "ustar\0".getBytes(StandardCharsets.US_ASCII));
-        put(h, 263, 2, "00".getBytes(StandardCharsets.US_ASCII));
-        octal(h, 329, 8, major);
-        octal(h, 337, 8, minor);
-        java.util.Arrays.fill(h, 148, 156, (byte) ' ');
-        int sum = 0;
-        for (byte b : h) {
-            sum += b & 0xFF;
-        }
-        octal(h, 148, 7, sum);
-        return h;
-    }
-
-    private static void put(byte[] h, int at, int room, byte[] value) {
-        System.arraycopy(value, 0, h, at, Math.min(room, value.length));
-    }
-
-    /** Zero-padded octal digits and a NUL in {@code room} bytes. */
-    private static void octal(byte[] h, int at, int room, long value) {
-        String digits = Long.toOctalString(value);
-        String padded = "0".repeat(Math.max(0, room - 1 - digits.length())) + digits;
-        put(h, at, room - 1, padded.getBytes(StandardCharsets.US_ASCII));
-        h[at + room - 1] = 0;
-    }
-
-    /** pax records: "<len> <key>=<value>\n" where len counts the whole record, its own digits included. */
-    private static final class PaxRecords {
-        private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-
-        void record(String key, byte[] value) {
-            byte[] k = key.getBytes(StandardCharsets.UTF_8);
-            int rest = 1 + k.length + 1 + value.length + 1; // space, key, '=', value, newline
-            int length = rest + 1;
-            while (Integer.toString(length).length() + rest != length) {
-                length = Integer.toString(length).length() + rest;
-            }
-            bytes.writeBytes(Integer.toString(length).getBytes(StandardCharsets.US_ASCII));
-            bytes.write(' ');
-            bytes.writeBytes(k);
-            bytes.write('=');
-            bytes.writeBytes(value);
-            bytes.write('\n');
-        }
-
-        byte[] bytes() {
-            return bytes.toByteArray();
-        }
     }
 }

@@ -33,7 +33,7 @@ import org.stickwright.engine.ext.Ext4Inode;
 import org.stickwright.engine.ext.Ext4Reader;
 import org.stickwright.engine.squashfs.SquashfsEntry;
 import org.stickwright.engine.squashfs.SquashfsImage;
-import org.stickwright.engine.squashfs.SquashfsWriter;
+import org.stickwright.engine.squashfs.SquashfsTreeSink;
 
 /** Writes the merged tree of a lower squashfs and an overlayfs upper directory into a {@link SquashfsWriter}. */
 public final class OverlayfsMerge {
@@ -53,7 +53,7 @@ public final class OverlayfsMerge {
      * Feeds {@code out} the merged tree of {@code lower} and the upper directory {@code upperPath}
      * of {@code upperFs}; the caller closes {@code out}.
      */
-    public static Summary merge(SquashfsImage lower, Ext4Reader upperFs, String upperPath, SquashfsWriter out)
+    public static Summary merge(SquashfsImage lower, Ext4Reader upperFs, String upperPath, SquashfsTreeSink out)
             throws IOException {
         Ext4Inode upperRoot = upperFs.lookup(upperPath);
         if (!upperRoot.isDirectory()) {
@@ -148,7 +148,7 @@ public final class OverlayfsMerge {
         return kept;
     }
 
-    private static void writeLower(SquashfsImage lower, SquashfsEntry e, SquashfsWriter out) throws IOException {
+    private static void writeLower(SquashfsImage lower, SquashfsEntry e, SquashfsTreeSink out) throws IOException {
         Map<String, byte[]> x = withoutOverlayXattrs(lower.xattrs(e));
         String p = e.path();
         int mode = e.permissions();
@@ -167,7 +167,7 @@ public final class OverlayfsMerge {
         }
     }
 
-    private static void writeUpper(Ext4Reader fs, String p, UpperNode node, SquashfsWriter out) throws IOException {
+    private static void writeUpper(Ext4Reader fs, String p, UpperNode node, SquashfsTreeSink out) throws IOException {
         Ext4Inode i = node.inode();
         Map<String, byte[]> x = withoutOverlayXattrs(node.xattrs());
         int mode = i.permissions();

@@ -55,7 +55,7 @@ import org.stickwright.engine.io.BlockDevice;
  * Builds a squashfs 4.0 image (gzip or xz) entry by entry; {@link #close()} writes the tables and
  * the superblock. Not thread-safe: one thread feeds it (it compresses on its own pool).
  */
-public final class SquashfsWriter implements Closeable {
+public final class SquashfsWriter implements SquashfsTreeSink {
     /** Longest name a directory entry holds (the kernel refuses longer ones). */
     public static final int MAX_NAME_BYTES = 256;
     /** Longest symlink target the kernel accepts (one page). */
@@ -348,6 +348,7 @@ public final class SquashfsWriter implements Closeable {
     // ---------------------------------------------------------------- entries
 
     /** Adds (or, for "/", describes) a directory. */
+    @Override
     public void directory(String path, int mode, long uid, long gid, long mtime, Map<String, byte[]> xattrs)
             throws IOException {
         checkOpen();
@@ -376,19 +377,8 @@ public final class SquashfsWriter implements Closeable {
         parent.children.put(name, dir);
     }
 
-    /** Adds a regular file of {@code length} bytes read from {@code content} (exactly that many are read). */
-    public void file(String path, int mode, long uid, long gid, long mtime, Map<String, byte[]> xattrs, long length,
-            InputStream content) throws IOException {
-        file(path, mode, uid, gid, mtime, xattrs, length, (offset, into, at, n) -> {
-            int got = content.readNBytes(into, at, n);
-            if (got != n) {
-                throw new SquashfsWriteException(path, "content ended after " + (offset + got) + " of " + length
-                        + " bytes");
-            }
-        });
-    }
-
     /** Adds a regular file of {@code length} bytes; {@code content} is read front to back, block by block. */
+    @Override
     public void file(String path, int mode, long uid, long gid, long mtime, Map<String, byte[]> xattrs, long length,
             ContentSource content) throws IOException {
         checkOpen();
@@ -445,6 +435,7 @@ public final class SquashfsWriter implements Closeable {
     }
 
     /** Adds a symbolic link to {@code target}. */
+    @Override
     public void symlink(String path, int mode, long uid, long gid, long mtime, Map<String, byte[]> xattrs,
             String target) throws IOException {
         checkOpen();
@@ -457,6 +448,7 @@ public final class SquashfsWriter implements Closeable {
     }
 
     /** Adds a character ({@code block = false}) or block device; an overlayfs whiteout is character 0/0. */
+    @Override
     public void device(String path, int mode, long uid, long gid, long mtime, Map<String, byte[]> xattrs,
             boolean block, int major, int minor) throws IOException {
         checkOpen();
@@ -470,6 +462,7 @@ public final class SquashfsWriter implements Closeable {
     }
 
     /** Adds a named pipe. */
+    @Override
     public void fifo(String path, int mode, long uid, long gid, long mtime, Map<String, byte[]> xattrs)
             throws IOException {
         checkOpen();
@@ -477,6 +470,7 @@ public final class SquashfsWriter implements Closeable {
     }
 
     /** Adds a Unix socket node. */
+    @Override
     public void socket(String path, int mode, long uid, long gid, long mtime, Map<String, byte[]> xattrs)
             throws IOException {
         checkOpen();
