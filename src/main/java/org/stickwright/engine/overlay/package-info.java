@@ -67,6 +67,16 @@
  * {@code /overlayfs} inside the embedded image (extract); the result goes into a rebuilt ISO when
  * the stick carries one, else out as the squashfs alone.
  *
+ * <p>The merged tree goes to a {@code SquashfsTreeSink}: our {@code SquashfsWriter}, or
+ * {@link org.stickwright.engine.overlay.Tar2SqfsSink}, which streams it as pax tar into
+ * squashfs-tools-ng's tar2sqfs. The stream for the example starts
+ * <pre>
+ * 'x' header  "23 path=./etc/hostname\n" "20 mtime=1700000000\n" "8 uid=0\n" "8 gid=0\n"
+ *             "&lt;len&gt; SCHILY.xattr.security.selinux=&lt;label&gt;\n"
+ * '0' header  ./etc/hostname, mode 0644, size 12, then 12 bytes padded to 512
+ * </pre>
+ * and ends with two zero blocks; whiteouts never reach it (the merge has applied them).
+ *
  * <h2>Embedded overlayfs images and their names</h2>
  * On FAT dracut keeps overlayfs persistence in an ext4 image file, by default
  * {@code <livedir>/overlay-<LABEL>-<UUID>} with LABEL and UUID of the live partition as blkid

@@ -22,8 +22,9 @@ import org.stickwright.testing.Tool;
  * cores: a lower squashfs is made by mksquashfs (xz, 128 KiB blocks) from the given
  * directories, an upper with 20 MiB of new files, three whiteouts and an opaque directory is
  * folded in by {@link OverlayfsMerge} into our {@link SquashfsWriter} (xz, same block size,
- * one thread per core), and mksquashfs then compresses the merged tree (unsquashfs'ed) with
- * the same settings. Prints both times, their ratio, the image sizes and the heap in use.
+ * one thread per core) and, where installed, into tar2sqfs ({@link Tar2SqfsSink}, the same
+ * settings), and mksquashfs then compresses the merged tree (unsquashfs'ed) with the same
+ * settings. Prints the times, their ratios to mksquashfs, the image sizes and the heap in use.
  * Not a test: run by hand, e.g.
  *
  * <pre>
@@ -113,6 +114,18 @@ public final class OverlayMergeBenchmark {
             }
             long ours = System.nanoTime() - t;
             sampler.interrupt();
+            Path nativeFile = work.resolve("merged-tar2sqfs.sqfs");
+            long tar2sqfs = 0;
+            if (Tar2SqfsSink.version().isPresent()) {
+                t = System.nanoTime();
+                try (ImageFile upperDevice = ImageFile.openReadOnly(upperFile);
+                        Tar2SqfsSink sink = Tar2SqfsSink.start(nativeFile, SquashfsSuperblock.Compression.XZ, options)) {
+                    OverlayfsMerge.merge(lower, Ext4Reader.open(upperDevice), "/overlayfs", sink);
+                }
+                tar2sqfs = System.nanoTime() - t;
+                System.out.printf("merge (%s, xz, %d jobs): %.1f s, %d bytes%n", Tar2SqfsSink.version().get(), cores,
+                        tar2sqfs / 1e9, Files.size(nativeFile));
+            }
             System.out.printf("merge (ours, xz, %d threads): %.1f s, %d bytes, %s, peak heap %d MiB of %d%n", cores,
                     ours / 1e9, Files.size(mergedFile), summary, peak[0] >> 20, rt.maxMemory() >> 20);
 
@@ -129,6 +142,10 @@ public final class OverlayMergeBenchmark {
                     theirs / 1e9, Files.size(reference));
             System.out.printf("speed ours/mksquashfs: %.2f; size ours/mksquashfs: %.3f%n", (double) theirs / ours,
                     (double) Files.size(mergedFile) / Files.size(reference));
+            if (tar2sqfs > 0) {
+                System.out.printf("speed tar2sqfs/mksquashfs: %.2f; size tar2sqfs/mksquashfs: %.3f%n",
+                        (double) theirs / tar2sqfs, (double) Files.size(nativeFile) / Files.size(reference));
+            }
             Tool.run(null, 7200, List.of("rm", "-rf", tree.toString())).ok();
         }
     }
