@@ -220,9 +220,13 @@ public final class Ext4Populator {
                         + "); only an empty directory is filled");
             }
         }
-        if (dir.hasInlineData() || !dir.usesExtents() || le(dir.iBlock()).getShort(6) != 0) {
-            throw new Ext4EditRefusedException(directory + " keeps its listing inline, in a block map or behind an"
-                    + " extent tree; empty it with the editor first, which leaves one extent");
+        if (dir.hasInlineData()) {
+            throw new Ext4EditRefusedException(directory + " keeps its listing inside its inode (inline_data), which"
+                    + " this code does not fill");
+        }
+        if (!dir.usesExtents() || le(dir.iBlock()).getShort(6) != 0) {
+            throw new Ext4EditRefusedException(directory + " maps its listing with a block map or an extent tree of"
+                    + " its own blocks; only a listing in the inode's own extents is replaced");
         }
         List<long[]> oldListing = inodeExtents(dir);
         long parentIno = dotDot(reader, dir);
