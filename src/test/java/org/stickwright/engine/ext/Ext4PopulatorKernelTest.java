@@ -149,6 +149,11 @@ class Ext4PopulatorKernelTest {
                     sink -> sink.write("f", new ByteArrayInputStream(new byte[3]))))
                     .hasMessageContaining("f: content ends after 3 of 5 bytes");
         }
+        Path inline = make("ext4-inline-data");
+        try (ImageFile img = ImageFile.openReadOnly(inline)) {
+            assertThatThrownBy(() -> Ext4Populator.plan(img, "/store", List.of(dirItem)))
+                    .hasMessageContaining("inline_data");
+        }
         // the short content went into blocks still marked free: the filesystem is as it was
         Ext4EditorKernelTest.assertClean(image);
         assertThat(Tool.run("debugfs", "-R", "ls -l /store", image.toString()).ok().stdout()).doesNotContain(" f");
@@ -347,6 +352,7 @@ class Ext4PopulatorKernelTest {
             case "ext4-small-groups" -> List.of("-t", "ext4", "-g", "4096", "-G", "4");
             case "ext4-uninit-bg" -> List.of("-t", "ext4", "-O", "^metadata_csum,^64bit,uninit_bg");
             case "ext4-128-inodes" -> List.of("-t", "ext4", "-I", "128", "-b", "2048");
+            case "ext4-inline-data" -> List.of("-t", "ext4", "-O", "inline_data");
             default -> throw new IllegalArgumentException(flavour);
         });
         command.add(image.toString());
