@@ -23,9 +23,19 @@ import java.util.List;
  * @param symlinkTarget target of a symbolic link, else null
  * @param device        device number of block/char devices (major<<8|minor, new encoding), else 0
  * @param xattrIndex    index into the xattr id table, or {@link #NO_XATTRS}
+ * @param links         the inode's link count (a basic file inode has none: 1); above 1 for a
+ *                      non-directory, other names of the same inode number are hard links
  */
 public record SquashfsEntry(String path, String name, Type type, int permissions, long uid, long gid, long mtime,
-        long inodeNumber, long size, String symlinkTarget, long device, FileLayout layout, long xattrIndex) {
+        long inodeNumber, long size, String symlinkTarget, long device, FileLayout layout, long xattrIndex,
+        long links) {
+
+    /** An entry with one name. */
+    public SquashfsEntry(String path, String name, Type type, int permissions, long uid, long gid, long mtime,
+            long inodeNumber, long size, String symlinkTarget, long device, FileLayout layout, long xattrIndex) {
+        this(path, name, type, permissions, uid, gid, mtime, inodeNumber, size, symlinkTarget, device, layout,
+                xattrIndex, 1);
+    }
 
     /** The xattr index of an inode without xattrs. */
     public static final long NO_XATTRS = 0xFFFFFFFFL;

@@ -135,10 +135,11 @@ public final class SquashfsImage {
         String target = null;
         long deviceNumber = 0;
         SquashfsEntry.FileLayout layout = null;
+        long links = 1;
         switch (type) {
             case 1 -> { // basic directory
                 long dirBlock = c.u32();
-                c.u32(); // link count
+                links = c.u32();
                 size = c.u16();
                 int dirOffset = c.u16();
                 c.u32(); // parent inode
@@ -146,7 +147,7 @@ public final class SquashfsImage {
                 layout = new SquashfsEntry.FileLayout(0, List.of(), NO_FRAGMENT, 0, dirBlock, dirOffset);
             }
             case 8 -> { // extended directory
-                c.u32(); // link count
+                links = c.u32();
                 size = c.u32();
                 long dirBlock = c.u32();
                 c.u32(); // parent inode
@@ -169,7 +170,7 @@ public final class SquashfsImage {
                     start = c.u64();
                     size = c.u64();
                     c.u64(); // sparse bytes
-                    c.u32(); // link count
+                    links = c.u32();
                     fragment = c.u32();
                     fragmentOffset = c.u32();
                     xattr = c.u32();
@@ -191,7 +192,7 @@ public final class SquashfsImage {
                 layout = new SquashfsEntry.FileLayout(start, sizes, fragment, fragmentOffset, 0, 0);
             }
             case 3, 10 -> {
-                c.u32(); // link count
+                links = c.u32();
                 long length = c.u32();
                 if (length > 65536) {
                     throw new SquashfsFormatException("symlink inode", position, "target of " + length + " bytes");
@@ -204,7 +205,7 @@ public final class SquashfsImage {
                 kind = SquashfsEntry.Type.SYMLINK;
             }
             case 4, 5, 11, 12 -> {
-                c.u32(); // link count
+                links = c.u32();
                 deviceNumber = c.u32();
                 if (type >= 11) {
                     xattr = c.u32();
@@ -212,7 +213,7 @@ public final class SquashfsImage {
                 kind = type == 4 || type == 11 ? SquashfsEntry.Type.BLOCK_DEVICE : SquashfsEntry.Type.CHAR_DEVICE;
             }
             case 6, 7, 13, 14 -> {
-                c.u32(); // link count
+                links = c.u32();
                 if (type >= 13) {
                     xattr = c.u32();
                 }
@@ -221,7 +222,7 @@ public final class SquashfsImage {
             default -> throw new SquashfsFormatException("inode", position, "unknown inode type " + type);
         }
         return new SquashfsEntry(path, name, kind, permissions, uid, gid, mtime, inodeNumber, size, target,
-                deviceNumber, layout, xattr);
+                deviceNumber, layout, xattr, links);
     }
 
     /** The entries of a directory, in on-disk (sorted) order. */

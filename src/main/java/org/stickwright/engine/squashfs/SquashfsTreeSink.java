@@ -40,4 +40,10 @@ public interface SquashfsTreeSink extends Closeable {
     void fifo(String path, int mode, long uid, long gid, long mtime, Map<String, byte[]> xattrs) throws IOException;
 
     void socket(String path, int mode, long uid, long gid, long mtime, Map<String, byte[]> xattrs) throws IOException;
+
+    /**
+     * {@code path} as a second name of the non-directory given earlier at {@code target} (a hard
+     * link): one inode, its data stored once, its link count the number of its names.
+     */
+    void hardLink(String path, String target) throws IOException;
 }

@@ -23,6 +23,10 @@
  * tables are built: a directory's listing must name its children's inode positions and its
  * own inode must name the listing's position, so inodes are emitted bottom-up.
  *
+ * A hard link is a second directory entry naming an inode already added; the inode is written
+ * once, where its first name in listing order is, and carries the count of its names (a file
+ * with more than one takes the extended inode, the basic one has no link count).
+ *
  * Entries may come in any order. A directory may be declared after its children (it exists
  * as an undeclared placeholder meanwhile); every directory but the root must be declared by
  * close(). The root defaults to mode 0755, owner 0:0, the image's mtime.
@@ -146,6 +150,9 @@ public final class SquashfsWriter implements SquashfsTreeSink {
         long xattr = NO_XATTR;
         int inodeNumber;
         long inodeRef;
+        /** Names this inode has: 1, plus one per hard link to it (directories count their own way). */
+        int links = 1;
+        boolean emitted;
 
         Node(String path, byte[] name) {
             this.path = path;
@@ -219,6 +226,30 @@ public final class SquashfsWriter implements SquashfsTreeSink {
         int basicType() {
             return type;
         }
+    }
+
+    /**
+     * A second name for an inode added earlier: the listing names the target's inode (its
+     * number, position and type) and the target's link count grows. Squashfs has no link
+     * records of its own; two directory entries pointing at one inode is all a hard link is.
+     */
+    private static final class LinkNode extends Node {
+        final Node target;
+
+        LinkNode(String path, byte[] name, Node target) {
+            super(path, name);
+            this.target = target;
+        }
+
+        @Override
+        int basicType() {
+            return target.basicType();
+        }
+    }
+
+    /** The node whose inode a directory entry names: itself, or a hard link's target. */
+    private static Node inodeOf(Node node) {
+        return node instanceof LinkNode link ? link.target : node;
     }
 
     /** A fragment block's table entry, filled in once the block is on disk. */
@@ -475,6 +506,53 @@ public final class SquashfsWriter implements SquashfsTreeSink {
             throws IOException {
         checkOpen();
         add(path, mode, uid, gid, mtime, xattrs, (p, n) -> new SpecialNode(p, n, 7, 0));
+    }
+
+    /**
+     * Adds {@code path} as a second name of the non-directory added earlier at {@code target}
+     * (a hard link): both names then show one inode, whose link count says how many names it has.
+     */
+    @Override
+    public void hardLink(String path, String target) throws IOException {
+        checkOpen();
+        Node existing = find(target);
+        if (existing == null) {
+            throw new SquashfsWriteException(path, "is a hard link to " + target + ", which is not in the image yet"
+                    + " (a link must follow the entry it names)");
+        }
+        if (existing instanceof DirNode) {
+            throw new SquashfsWriteException(path, "is a hard link to the directory " + target
+                    + " (directories cannot be hard linked)");
+        }
+        Node inode = inodeOf(existing);
+        if (inode.links == Integer.MAX_VALUE) {
+            throw new SquashfsWriteException(path, "would give " + target + " more links than squashfs counts");
+        }
+        DirNode parent = parentOf(path);
+        String name = lastName(path);
+        if (parent.children.containsKey(name)) {
+            throw duplicate(path);
+        }
+        parent.children.put(name, new LinkNode(path, nameBytes(path, name), inode));
+        inode.links++;
+    }
+
+    /** The node already at {@code path}, or null; creates nothing. */
+    private Node find(String path) {
+        if (path == null || !path.startsWith("/") || path.length() < 2) {
+            return null;
+        }
+        Node at = root;
+        for (String part : path.substring(1).split("/", -1)) {
+            if (!(at instanceof DirNode dir)) {
+                return null;
+            }
+            at = dir.children.get(part);
+            if (at == null) {
+                return null;
+            }
+        }
+        return at;
     }
 
     private interface NodeFactory {
@@ -876,8 +954,8 @@ public final class SquashfsWriter implements SquashfsTreeSink {
         for (Node child : sorted) {
             if (child instanceof DirNode sub) {
                 number(sub, counter);
-            } else {
-                child.inodeNumber = ++counter[0];
+            } else if (inodeOf(child).inodeNumber == 0) {
+                inodeOf(child).inodeNumber = ++counter[0]; // a hard-linked inode takes its first name's place
             }
         }
         dir.inodeNumber = ++counter[0];
@@ -890,9 +968,11 @@ public final class SquashfsWriter implements SquashfsTreeSink {
             if (child instanceof DirNode sub) {
                 emit(sub, dir.inodeNumber, inodes, directories);
                 subdirectories++;
-            } else {
-                child.inodeRef = inodes.reference();
-                inodes.write(inode(child));
+            } else if (!inodeOf(child).emitted) {
+                Node inode = inodeOf(child);
+                inode.inodeRef = inodes.reference();
+                inodes.write(inode(inode));
+                inode.emitted = true;
             }
         }
         long listingBlock = directories.blockStart();
@@ -931,12 +1011,12 @@ public final class SquashfsWriter implements SquashfsTreeSink {
         ByteBuffer b = le(ByteBuffer.allocate((int) Math.min(Integer.MAX_VALUE - 16, worst)));
         int i = 0;
         while (i < children.size()) {
-            Node first = children.get(i);
+            Node first = inodeOf(children.get(i));
             long block = first.inodeRef >>> 16;
             int base = first.inodeNumber;
             int count = 1;
             while (i + count < children.size() && count < 256) {
-                Node next = children.get(i + count);
+                Node next = inodeOf(children.get(i + count));
                 long delta = (long) next.inodeNumber - base;
                 if (next.inodeRef >>> 16 != block || delta < Short.MIN_VALUE || delta > Short.MAX_VALUE) {
                     break;
@@ -946,7 +1026,8 @@ public final class SquashfsWriter implements SquashfsTreeSink {
             b.putInt(count - 1).putInt((int) block).putInt(base);
             for (int k = 0; k < count; k++) {
                 Node n = children.get(i + k);
-                b.putShort((short) (n.inodeRef & 0xFFFF)).putShort((short) (n.inodeNumber - base))
+                Node inode = inodeOf(n);
+                b.putShort((short) (inode.inodeRef & 0xFFFF)).putShort((short) (inode.inodeNumber - base))
                         .putShort((short) n.basicType()).putShort((short) (n.name.length - 1)).put(n.name);
             }
             i += count;
@@ -966,7 +1047,7 @@ public final class SquashfsWriter implements SquashfsTreeSink {
         boolean extended = node.xattr != NO_XATTR;
         if (node instanceof FileNode f) {
             int words = f.words.length;
-            if (!extended && f.start <= 0xFFFFFFFFL && f.length <= 0xFFFFFFFFL && f.sparse == 0) {
+            if (!extended && f.links == 1 && f.start <= 0xFFFFFFFFL && f.length <= 0xFFFFFFFFL && f.sparse == 0) {
                 ByteBuffer b = header(f, 2, 32 + 4 * words);
                 b.putInt((int) f.start).putInt((int) f.fragment).putInt(f.fragmentOffset).putInt((int) f.length);
                 for (int w : f.words) {
@@ -975,7 +1056,7 @@ public final class SquashfsWriter implements SquashfsTreeSink {
                 return b.array();
             }
             ByteBuffer b = header(f, 9, 56 + 4 * words);
-            b.putLong(f.start).putLong(f.length).putLong(f.sparse).putInt(1).putInt((int) f.fragment)
+            b.putLong(f.start).putLong(f.length).putLong(f.sparse).putInt(f.links).putInt((int) f.fragment)
                     .putInt(f.fragmentOffset).putInt((int) f.xattr);
             for (int w : f.words) {
                 b.putInt(w);
@@ -984,7 +1065,7 @@ public final class SquashfsWriter implements SquashfsTreeSink {
         }
         if (node instanceof SymlinkNode s) {
             ByteBuffer b = header(s, extended ? 10 : 3, 24 + s.target.length + (extended ? 4 : 0));
-            b.putInt(1).putInt(s.target.length).put(s.target);
+            b.putInt(s.links).putInt(s.target.length).put(s.target);
             if (extended) {
                 b.putInt((int) s.xattr);
             }
@@ -994,7 +1075,7 @@ public final class SquashfsWriter implements SquashfsTreeSink {
         boolean isDevice = d.type == 4 || d.type == 5;
         int size = 20 + (isDevice ? 4 : 0) + (extended ? 4 : 0);
         ByteBuffer b = header(d, extended ? d.type + 7 : d.type, size);
-        b.putInt(1);
+        b.putInt(d.links);
         if (isDevice) {
             b.putInt(d.rdev);
         }

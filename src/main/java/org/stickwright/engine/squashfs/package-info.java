@@ -28,6 +28,9 @@
  * A directory inode names its listing in the directory table the same way; a listing is a
  * sequence of headers (count-1, inode block, base inode number) each followed by entries
  * (inode offset, inode number delta, type, name length-1, name).
+ * A hard link is nothing more than two listing entries naming one inode; the inode's link
+ * count says how many names it has, so a hard-linked file takes the extended inode (type 9),
+ * the basic one having no link count field.
  *
  * <h2>File data</h2>
  * A regular file's inode lists one 32-bit word per full data block: bits 0-23 the on-disk size

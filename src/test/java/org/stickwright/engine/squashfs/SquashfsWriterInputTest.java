@@ -51,6 +51,24 @@ class SquashfsWriterInputTest {
     }
 
     @Test
+    void aHardLinkMustNameANonDirectoryAlreadyAdded() throws IOException {
+        try (SquashfsWriter w = writer()) {
+            w.directory("/etc", 0755, 0, 0, 0, Map.of());
+            w.file("/etc/f", 0644, 0, 0, 0, Map.of(), 3, new ByteArrayInputStream(new byte[3]));
+            assertThatThrownBy(() -> w.hardLink("/etc/g", "/etc/later"))
+                    .isInstanceOf(SquashfsWriteException.class).hasMessageContaining("/etc/g")
+                    .hasMessageContaining("/etc/later").hasMessageContaining("not in the image yet");
+            assertThatThrownBy(() -> w.hardLink("/etc/g", "/etc"))
+                    .isInstanceOf(SquashfsWriteException.class).hasMessageContaining("directories cannot be hard linked");
+            assertThatThrownBy(() -> w.hardLink("/etc/f", "/etc/f"))
+                    .isInstanceOf(SquashfsWriteException.class).hasMessageContaining("already exists");
+            assertThatThrownBy(() -> w.hardLink("/etc/f/under", "/etc/f"))
+                    .isInstanceOf(SquashfsWriteException.class).hasMessageContaining("/etc/f is not a directory");
+            w.hardLink("/g", "/etc/f"); // the refusals left the writer usable
+        }
+    }
+
+    @Test
     void aChildOfAFileIsRefused() throws IOException {
         try (SquashfsWriter w = writer()) {
             w.file("/f", 0644, 0, 0, 0, Map.of(), 3, new ByteArrayInputStream(new byte[3]));
