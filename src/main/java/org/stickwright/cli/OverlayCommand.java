@@ -959,6 +959,7 @@ final class OverlayCommand implements Runnable {
             fields.put("entriesFromUpper", merged.merge().fromUpper());
             fields.put("whiteouts", merged.merge().whiteouts());
             fields.put("opaqueDirectories", merged.merge().opaqueDirectories());
+            fields.put("hardLinks", merged.merge().hardLinks());
             fields.put("squashfsBytes", merged.squashfsBytes());
             fields.put("compression", merged.compression().name().toLowerCase(java.util.Locale.ROOT));
             if (merged.iso() != null) {

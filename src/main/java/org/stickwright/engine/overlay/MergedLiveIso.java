@@ -177,7 +177,15 @@ public final class MergedLiveIso {
         try (SquashfsTreeSink writer = encoding.open(out)) {
             SquashfsEntry root = old.root();
             writer.directory("/", root.mode(), root.uid(), root.gid(), root.mtime(), Map.of());
+            Map<Long, String> firstName = new java.util.HashMap<>(); // hard links stay links
             for (SquashfsEntry e : old.walk()) {
+                if (!e.isDirectory() && e.links() > 1) {
+                    String first = firstName.putIfAbsent(e.inodeNumber(), e.path());
+                    if (first != null) {
+                        writer.hardLink(e.path(), first);
+                        continue;
+                    }
+                }
                 switch (e.type()) {
                     case DIRECTORY -> writer.directory(e.path(), e.mode(), e.uid(), e.gid(), e.mtime(), Map.of());
                     case FILE -> {

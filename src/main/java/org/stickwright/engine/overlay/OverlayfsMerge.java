@@ -12,6 +12,12 @@
  *                                  whiteout itself is not part of the result
  *   root                           the upper directory's own attributes
  *
+ * Hard links stay hard links: a later name of an inode already written (a squashfs inode
+ * number seen before in the lower tree, an ext4 inode number in the upper) becomes a link to
+ * the first name written, so a lower /usr/bin/perl and perl5.36.0 stay one inode, stored once.
+ * The layers are separate: a lower name copied up breaks from its lower siblings, as in
+ * overlayfs itself, and the link count of each result inode is the names the result has.
+ *
  * trusted.overlay.* xattrs are overlayfs's bookkeeping and are left out of the result. An upper
  * file with trusted.overlay.metacopy (data still in lower) or a directory with
  * trusted.overlay.redirect (renamed) is refused: folding those needs lower lookups by another
@@ -24,6 +30,7 @@ package org.stickwright.engine.overlay;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -43,7 +50,8 @@ public final class OverlayfsMerge {
     }
 
     /** What the merge did: entries taken from each layer, whiteouts and opaque directories applied. */
-    public record Summary(long fromLower, long fromUpper, long whiteouts, long opaqueDirectories, long hiddenLower) {
+    public record Summary(long fromLower, long fromUpper, long whiteouts, long opaqueDirectories, long hiddenLower,
+            long hardLinks) {
     }
 
     private record UpperNode(Ext4Inode inode, Map<String, byte[]> xattrs) {
@@ -85,18 +93,43 @@ public final class OverlayfsMerge {
 
         long fromLower = 0;
         long hidden = 0;
+        long hardLinks = 0;
+        Map<Long, String> firstLowerName = new HashMap<>(); // only inodes with more than one name
         for (SquashfsEntry e : lower.walk()) {
             if (upper.containsKey(e.path()) || hiddenByUpper(e.path(), upper, whiteouts, opaque)) {
                 hidden++;
                 continue;
             }
-            writeLower(lower, e, out);
             fromLower++;
+            String first = earlierName(firstLowerName, !e.isDirectory() && e.links() > 1, e.inodeNumber(), e.path());
+            if (first != null) {
+                out.hardLink(e.path(), first);
+                hardLinks++;
+            } else {
+                writeLower(lower, e, out);
+            }
         }
+        Map<Long, String> firstUpperName = new HashMap<>();
         for (Map.Entry<String, UpperNode> u : upper.entrySet()) {
-            writeUpper(upperFs, u.getKey(), u.getValue(), out);
+            Ext4Inode inode = u.getValue().inode();
+            String first = earlierName(firstUpperName, !inode.isDirectory() && inode.linksCount() > 1,
+                    inode.number(), u.getKey());
+            if (first != null) {
+                out.hardLink(u.getKey(), first);
+                hardLinks++;
+            } else {
+                writeUpper(upperFs, u.getKey(), u.getValue(), out);
+            }
         }
-        return new Summary(fromLower, upper.size(), whiteouts.size(), opaque.size(), hidden);
+        return new Summary(fromLower, upper.size(), whiteouts.size(), opaque.size(), hidden, hardLinks);
+    }
+
+    /**
+     * The name an inode was first written under, when {@code path} is a later name of it (a hard
+     * link); null when this is its first name (remembered, if it has others) or its only one.
+     */
+    private static String earlierName(Map<Long, String> firstNames, boolean linked, long inode, String path) {
+        return linked ? firstNames.putIfAbsent(inode, path) : null;
     }
 
     private static boolean isOpaque(Map<String, byte[]> xattrs) {

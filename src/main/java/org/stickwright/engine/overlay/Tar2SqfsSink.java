@@ -24,7 +24,9 @@ import org.stickwright.engine.squashfs.SquashfsWriter;
  * travel in the tar headers. The stream, per entry (see PaxTarWriter): "./etc/hostname" with
  * typeflag '0', "./" for the root's own attributes, whiteouts as character devices 0:0.
  * The superblock's mkfs time comes from SOURCE_DATE_EPOCH, which libsquashfs honours.
- * Sockets cannot be put in a tar archive and are left out (counted in {@link #socketsLeftOut}).
+ * A hard link is a '1' entry whose link names the earlier entry ("./usr/bin/perl"); tar2sqfs
+ * gives both names one inode. Sockets cannot be put in a tar archive and are left out (counted
+ * in {@link #socketsLeftOut}, with any further names of them).
  */
 public final class Tar2SqfsSink implements SquashfsTreeSink {
     private static final String PROGRAM = "tar2sqfs";
@@ -36,6 +38,7 @@ public final class Tar2SqfsSink implements SquashfsTreeSink {
     private final Thread errorReader;
     private final Path output;
     private long socketsLeftOut;
+    private final java.util.Set<String> socketPaths = new java.util.HashSet<>();
     private boolean closed;
 
     private Tar2SqfsSink(Process process, Path output) {
@@ -142,6 +145,18 @@ public final class Tar2SqfsSink implements SquashfsTreeSink {
     @Override
     public void socket(String path, int mode, long uid, long gid, long mtime, Map<String, byte[]> xattrs) {
         socketsLeftOut++;
+        socketPaths.add(path);
+    }
+
+    /** A '1' entry naming the earlier entry; tar2sqfs makes both names one inode. */
+    @Override
+    public void hardLink(String path, String target) throws IOException {
+        if (socketPaths.contains(target)) {
+            socketsLeftOut++; // another name of a socket left out
+            socketPaths.add(path);
+            return;
+        }
+        guard(() -> tar.entry(tarPath(path), '1', 0, 0, 0, 0, 0, tarPath(target), 0, 0, Map.of()));
     }
 
     /** Ends the archive and waits for tar2sqfs; its exit status and messages decide success. */

@@ -147,6 +147,92 @@ class OverlayfsMergeKernelTest {
         }
     }
 
+    /**
+     * Hard links of both layers survive the merge, with either squashfs builder: a lower inode
+     * with three names keeps the two the upper leaves (one whited out), a lower pair whose one
+     * name is copied up breaks apart as in overlayfs, and a pair linked in the live session
+     * (made by the kernel in the upper ext4) stays a pair. The data is stored once.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = SquashfsBuilder.class, names = {"JAVA", "TAR2SQFS"})
+    void hardLinksStayOneInode(SquashfsBuilder builder) throws Exception {
+        Capabilities.requireLoopDevices();
+        Capabilities.requireTools("mksquashfs", "mount", "umount", "stat");
+        if (builder == SquashfsBuilder.TAR2SQFS) {
+            Capabilities.requireTools("tar2sqfs");
+        }
+        byte[] big = new byte[300_000];
+        new java.util.Random(11).nextBytes(big);
+        Path src = dir.resolve("lower-src");
+        Files.createDirectories(src.resolve("usr/bin"));
+        Files.createDirectories(src.resolve("usr/share"));
+        Files.write(src.resolve("usr/bin/perl"), big);
+        Files.createLink(src.resolve("usr/bin/perl5"), src.resolve("usr/bin/perl"));
+        Files.createLink(src.resolve("usr/share/perl-again"), src.resolve("usr/bin/perl"));
+        write(src.resolve("etc/a"), "lower pair\n");
+        Files.createLink(src.resolve("etc/b"), src.resolve("etc/a"));
+        Path lower = dir.resolve("lower.sqfs");
+        Tool.run("mksquashfs", src.toString(), lower.toString(), "-noappend", "-quiet", "-no-progress").ok();
+
+        Path upper = dir.resolve("upper.ext4");
+        try (ImageFile volume = ImageFile.create(upper, 64L << 20)) {
+            Ext4Formatter.format(volume, Ext4Options.labelled("persistence").withEntries(List.of(
+                    Ext4Entry.directory("/rw", 0755),
+                    Ext4Entry.directory("/rw/usr", 0755),
+                    Ext4Entry.directory("/rw/usr/bin", 0755),
+                    Ext4Entry.whiteout("/rw/usr/bin/perl5"),
+                    Ext4Entry.directory("/rw/etc", 0755),
+                    Ext4Entry.file("/rw/etc/a", 0644, "copied up\n"),
+                    Ext4Entry.directory("/rw/home", 0755),
+                    Ext4Entry.file("/rw/home/x", 0644, "linked in the session\n"))));
+        }
+        Path upperMount = Files.createDirectories(dir.resolve("upper"));
+        try (LoopDevice loop = LoopDevice.attach(upper)) {
+            Tool.run("mount", "-t", "ext4", loop.device().toString(), upperMount.toString()).ok();
+            try {
+                Files.createLink(upperMount.resolve("rw/home/y"), upperMount.resolve("rw/home/x"));
+            } finally {
+                Tool.run("umount", upperMount.toString()).ok();
+            }
+        }
+
+        Path merged = dir.resolve("merged.sqfs");
+        OverlayfsMerge.Summary summary;
+        SquashfsWriter.Options options = SquashfsWriter.Options.defaults();
+        try (ImageFile lowerFile = ImageFile.openReadOnly(lower); ImageFile upperFile = ImageFile.openReadOnly(upper);
+                org.stickwright.engine.squashfs.SquashfsTreeSink out = builder == SquashfsBuilder.JAVA
+                        ? SquashfsWriter.create(merged, options)
+                        : Tar2SqfsSink.start(merged, options.compression(), options)) {
+            summary = OverlayfsMerge.merge(SquashfsImage.open(lowerFile), Ext4Reader.open(upperFile), "/rw", out);
+        }
+        assertThat(summary.hardLinks()).isEqualTo(2); // perl-again to perl, home/y to home/x
+        assertThat(Files.size(merged)).as("perl's data is stored once").isLessThan(big.length + 64_000L);
+
+        Path mergedMount = Files.createDirectories(dir.resolve("merged"));
+        try (LoopDevice loop = LoopDevice.attach(merged)) {
+            Tool.run("mount", "-t", "squashfs", "-o", "ro", loop.device().toString(), mergedMount.toString()).ok();
+            try {
+                assertThat(mergedMount.resolve("usr/bin/perl5")).doesNotExist();
+                assertThat(inodeAndLinks(mergedMount, "usr/bin/perl")).isEqualTo(
+                        inodeAndLinks(mergedMount, "usr/share/perl-again")).endsWith(" 2");
+                assertThat(Files.readAllBytes(mergedMount.resolve("usr/share/perl-again"))).isEqualTo(big);
+                assertThat(inodeAndLinks(mergedMount, "etc/a")).endsWith(" 1");
+                assertThat(inodeAndLinks(mergedMount, "etc/b")).endsWith(" 1");
+                assertThat(Files.readString(mergedMount.resolve("etc/a"))).isEqualTo("copied up\n");
+                assertThat(Files.readString(mergedMount.resolve("etc/b"))).isEqualTo("lower pair\n");
+                assertThat(inodeAndLinks(mergedMount, "home/x")).isEqualTo(inodeAndLinks(mergedMount, "home/y"))
+                        .endsWith(" 2");
+                assertThat(Files.readString(mergedMount.resolve("home/y"))).isEqualTo("linked in the session\n");
+            } finally {
+                Tool.run("umount", mergedMount.toString()).ok();
+            }
+        }
+    }
+
+    private static String inodeAndLinks(Path top, String name) {
+        return Tool.run("stat", "-c", "%i %h", top.resolve(name).toString()).ok().stdout().strip();
+    }
+
     @Test
     void metacopyUppersAreRefused() throws Exception {
         MemoryBlockDevice volume = new MemoryBlockDevice(16L << 20);
