@@ -539,7 +539,10 @@ public final class SquashfsWriter implements SquashfsTreeSink {
 
     /** The node already at {@code path}, or null; creates nothing. */
     private Node find(String path) {
-        if (path == null || !path.startsWith("/") || path.length() < 2) {
+        if ("/".equals(path)) {
+            return root;
+        }
+        if (path == null || !path.startsWith("/")) {
             return null;
         }
         Node at = root;

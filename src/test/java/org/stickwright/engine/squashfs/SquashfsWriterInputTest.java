@@ -58,8 +58,11 @@ class SquashfsWriterInputTest {
             assertThatThrownBy(() -> w.hardLink("/etc/g", "/etc/later"))
                     .isInstanceOf(SquashfsWriteException.class).hasMessageContaining("/etc/g")
                     .hasMessageContaining("/etc/later").hasMessageContaining("not in the image yet");
-            assertThatThrownBy(() -> w.hardLink("/etc/g", "/etc"))
-                    .isInstanceOf(SquashfsWriteException.class).hasMessageContaining("directories cannot be hard linked");
+            for (String directory : new String[] {"/etc", "/"}) {
+                assertThatThrownBy(() -> w.hardLink("/etc/g", directory))
+                        .isInstanceOf(SquashfsWriteException.class)
+                        .hasMessageContaining("directories cannot be hard linked");
+            }
             assertThatThrownBy(() -> w.hardLink("/etc/f", "/etc/f"))
                     .isInstanceOf(SquashfsWriteException.class).hasMessageContaining("already exists");
             assertThatThrownBy(() -> w.hardLink("/etc/f/under", "/etc/f"))
