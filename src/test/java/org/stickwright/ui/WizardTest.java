@@ -240,11 +240,20 @@ class WizardTest {
         long[] stall = Fx.call(meter::stop);
         assertThat(wizard.current()).as("the write ended before it could be cancelled").isEqualTo(WizardController.Step.PROGRESS);
         assertThat(context.drives().paused()).as("drive polling is paused during the job").isTrue();
-        robot.clickOn("#cancelButton");
-        robot.clickOn("No");
-        assertThat(wizard.current()).isEqualTo(WizardController.Step.PROGRESS);
-        robot.clickOn("#cancelButton");
-        robot.clickOn("Yes");
+        // The helper is held (SIGSTOP) while the dialogs are clicked through, so the cancel lands
+        // mid-way however fast this machine writes the rest: before, a quick CI run sometimes
+        // finished the job between two clicks. It resumes with the cancel line waiting for it.
+        ProcessHandle helper = helperProcess();
+        Tool.run("kill", "-STOP", Long.toString(helper.pid())).ok();
+        try {
+            robot.clickOn("#cancelButton");
+            robot.clickOn("No");
+            assertThat(wizard.current()).isEqualTo(WizardController.Step.PROGRESS);
+            robot.clickOn("#cancelButton");
+            robot.clickOn("Yes");
+        } finally {
+            Tool.run("kill", "-CONT", Long.toString(helper.pid())).ok();
+        }
         Fx.waitUntil("the job ends", JOB, () -> wizard.current() == WizardController.Step.DONE);
         String measured = String.format("during a write: longest FX pulse gap %d ms, most FX-thread CPU between two pulses %d ms, load average %s%n",
                 stall[0] / 1_000_000, stall[1] / 1_000_000, Files.readString(Path.of("/proc/loadavg")).strip());
@@ -283,6 +292,13 @@ class WizardTest {
     }
 
     // --- helpers ---
+
+    /** The helper process the wizard started (this JVM's child running {@code … helper}). */
+    private static ProcessHandle helperProcess() {
+        return ProcessHandle.current().children()
+                .filter(p -> p.info().arguments().map(a -> List.of(a).contains("helper")).orElse(false))
+                .findFirst().orElseThrow(() -> new AssertionError("no helper process is running"));
+    }
 
     private void chooseImage(FxRobot robot, Path image) {
         robot.clickOn("#pathField").write(image.toString()).type(javafx.scene.input.KeyCode.ENTER);
