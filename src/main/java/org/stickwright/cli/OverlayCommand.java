@@ -960,6 +960,7 @@ final class OverlayCommand implements Runnable {
             fields.put("whiteouts", merged.merge().whiteouts());
             fields.put("opaqueDirectories", merged.merge().opaqueDirectories());
             fields.put("hardLinks", merged.merge().hardLinks());
+            fields.put("socketsLeftOut", merged.merge().socketsLeftOut());
             fields.put("squashfsBytes", merged.squashfsBytes());
             fields.put("compression", merged.compression().name().toLowerCase(java.util.Locale.ROOT));
             if (merged.iso() != null) {
@@ -977,6 +978,10 @@ final class OverlayCommand implements Runnable {
             }
             if (!leftOut.isEmpty()) {
                 note += " Not merged (persistence.conf keeps them outside the root union): " + leftOut + ".";
+            }
+            if (merged.merge().socketsLeftOut() > 0) {
+                note += " " + merged.merge().socketsLeftOut() + " socket node(s) were left out: tar2sqfs reads a tar"
+                        + " stream, which cannot hold sockets; --squashfs-builder java keeps them.";
             }
             String what = merged.iso() != null
                     ? "a new live image " + outputFile + " (" + Sizes.human(merged.iso().imageBytes()) + "; squashfs "

@@ -248,7 +248,8 @@ public final class MergedFlatLiveImage {
             MergedLiveIso.Encoding encoding) throws IOException {
         Files.deleteIfExists(out);
         try (org.stickwright.engine.squashfs.SquashfsTreeSink writer = encoding.open(out)) {
-            return OverlayfsMerge.merge(lower, upperFs, upperPath, writer);
+            OverlayfsMerge.Summary summary = OverlayfsMerge.merge(lower, upperFs, upperPath, writer);
+            return writer instanceof Tar2SqfsSink tar ? summary.withSocketsLeftOut(tar.socketsLeftOut()) : summary;
         }
     }
 

@@ -51,7 +51,11 @@ public final class OverlayfsMerge {
 
     /** What the merge did: entries taken from each layer, whiteouts and opaque directories applied. */
     public record Summary(long fromLower, long fromUpper, long whiteouts, long opaqueDirectories, long hiddenLower,
-            long hardLinks) {
+            long hardLinks, long socketsLeftOut) {
+        /** The same, with the sockets the squashfs builder could not store (tar2sqfs: a tar holds none). */
+        public Summary withSocketsLeftOut(long count) {
+            return new Summary(fromLower, fromUpper, whiteouts, opaqueDirectories, hiddenLower, hardLinks, count);
+        }
     }
 
     private record UpperNode(Ext4Inode inode, Map<String, byte[]> xattrs) {
@@ -121,7 +125,7 @@ public final class OverlayfsMerge {
                 writeUpper(upperFs, u.getKey(), u.getValue(), out);
             }
         }
-        return new Summary(fromLower, upper.size(), whiteouts.size(), opaque.size(), hidden, hardLinks);
+        return new Summary(fromLower, upper.size(), whiteouts.size(), opaque.size(), hidden, hardLinks, 0);
     }
 
     /**
