@@ -248,8 +248,7 @@ public final class MergedFlatLiveImage {
             MergedLiveIso.Encoding encoding) throws IOException {
         Files.deleteIfExists(out);
         try (org.stickwright.engine.squashfs.SquashfsTreeSink writer = encoding.open(out)) {
-            OverlayfsMerge.Summary summary = OverlayfsMerge.merge(lower, upperFs, upperPath, writer);
-            return writer instanceof Tar2SqfsSink tar ? summary.withSocketsLeftOut(tar.socketsLeftOut()) : summary;
+            return OverlayfsMerge.merge(lower, upperFs, upperPath, writer);
         }
     }
 

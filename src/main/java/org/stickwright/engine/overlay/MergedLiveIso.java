@@ -179,12 +179,11 @@ public final class MergedLiveIso {
             writer.directory("/", root.mode(), root.uid(), root.gid(), root.mtime(), Map.of());
             Map<Long, String> firstName = new java.util.HashMap<>(); // hard links stay links
             for (SquashfsEntry e : old.walk()) {
-                if (!e.isDirectory() && e.links() > 1) {
-                    String first = firstName.putIfAbsent(e.inodeNumber(), e.path());
-                    if (first != null) {
-                        writer.hardLink(e.path(), first);
-                        continue;
-                    }
+                String first = OverlayfsMerge.earlierName(firstName, !e.isDirectory() && e.links() > 1,
+                        e.inodeNumber(), e.path());
+                if (first != null) {
+                    writer.hardLink(e.path(), first);
+                    continue;
                 }
                 switch (e.type()) {
                     case DIRECTORY -> writer.directory(e.path(), e.mode(), e.uid(), e.gid(), e.mtime(), Map.of());

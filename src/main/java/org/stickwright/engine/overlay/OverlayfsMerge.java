@@ -52,10 +52,6 @@ public final class OverlayfsMerge {
     /** What the merge did: entries taken from each layer, whiteouts and opaque directories applied. */
     public record Summary(long fromLower, long fromUpper, long whiteouts, long opaqueDirectories, long hiddenLower,
             long hardLinks, long socketsLeftOut) {
-        /** The same, with the sockets the squashfs builder could not store (tar2sqfs: a tar holds none). */
-        public Summary withSocketsLeftOut(long count) {
-            return new Summary(fromLower, fromUpper, whiteouts, opaqueDirectories, hiddenLower, hardLinks, count);
-        }
     }
 
     private record UpperNode(Ext4Inode inode, Map<String, byte[]> xattrs) {
@@ -125,14 +121,15 @@ public final class OverlayfsMerge {
                 writeUpper(upperFs, u.getKey(), u.getValue(), out);
             }
         }
-        return new Summary(fromLower, upper.size(), whiteouts.size(), opaque.size(), hidden, hardLinks, 0);
+        return new Summary(fromLower, upper.size(), whiteouts.size(), opaque.size(), hidden, hardLinks,
+                out.socketsLeftOut());
     }
 
     /**
      * The name an inode was first written under, when {@code path} is a later name of it (a hard
      * link); null when this is its first name (remembered, if it has others) or its only one.
      */
-    private static String earlierName(Map<Long, String> firstNames, boolean linked, long inode, String path) {
+    static String earlierName(Map<Long, String> firstNames, boolean linked, long inode, String path) {
         return linked ? firstNames.putIfAbsent(inode, path) : null;
     }
 

@@ -37,8 +37,7 @@ public final class Tar2SqfsSink implements SquashfsTreeSink {
     private final ByteArrayOutputStream errors = new ByteArrayOutputStream();
     private final Thread errorReader;
     private final Path output;
-    private long socketsLeftOut;
-    private final java.util.Set<String> socketPaths = new java.util.HashSet<>();
+    private final java.util.Set<String> socketPaths = new java.util.HashSet<>(); // each one left out
     private boolean closed;
 
     private Tar2SqfsSink(Process process, Path output) {
@@ -93,9 +92,10 @@ public final class Tar2SqfsSink implements SquashfsTreeSink {
         return new Tar2SqfsSink(builder.start(), output);
     }
 
-    /** Sockets in the tree that the tar stream could not carry. */
+    /** Sockets in the tree (every name of them) that the tar stream could not carry. */
+    @Override
     public long socketsLeftOut() {
-        return socketsLeftOut;
+        return socketPaths.size();
     }
 
     private static String tarPath(String path) {
@@ -144,7 +144,6 @@ public final class Tar2SqfsSink implements SquashfsTreeSink {
 
     @Override
     public void socket(String path, int mode, long uid, long gid, long mtime, Map<String, byte[]> xattrs) {
-        socketsLeftOut++;
         socketPaths.add(path);
     }
 
@@ -152,8 +151,7 @@ public final class Tar2SqfsSink implements SquashfsTreeSink {
     @Override
     public void hardLink(String path, String target) throws IOException {
         if (socketPaths.contains(target)) {
-            socketsLeftOut++; // another name of a socket left out
-            socketPaths.add(path);
+            socketPaths.add(path); // another name of a socket left out
             return;
         }
         guard(() -> tar.entry(tarPath(path), '1', 0, 0, 0, 0, 0, tarPath(target), 0, 0, Map.of()));

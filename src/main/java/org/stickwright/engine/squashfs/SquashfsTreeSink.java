@@ -46,4 +46,9 @@ public interface SquashfsTreeSink extends Closeable {
      * link): one inode, its data stored once, its link count the number of its names.
      */
     void hardLink(String path, String target) throws IOException;
+
+    /** Socket nodes given but not stored (a sink fed through a tar stream cannot hold them). */
+    default long socketsLeftOut() {
+        return 0;
+    }
 }
